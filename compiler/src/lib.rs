@@ -1,1 +1,9 @@
-//! tmp
+//! The mcl compiler: diagnostics, and (as the pipeline grows) name
+//! resolution, types, evaluation and the resource-graph IR.
+//!
+//! Pure like the grammar: sources come in through the caller, and errors go out
+//! as [`diagnostics::Diagnostic`] values that one renderer turns into text.
+
+pub mod diagnostics;
+
+pub use diagnostics::{Diagnostic, Label, Severity};
