@@ -13,6 +13,7 @@ pub mod token;
 pub use source::{SourceFile, SourceMap};
 pub use span::{FileId, Span, Spanned};
 pub mod ast;
+pub mod format;
 pub mod parser;
 
 pub use parser::error::{SyntaxError, SyntaxErrorKind};
