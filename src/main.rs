@@ -1,1 +1,62 @@
-fn main() {}
+//! `mgmt`: the command-line entry point. Parses arguments, runs one
+//! subcommand, and maps its outcome to the exit codes of DESIGN.md
+//! (0 success, 1 program or compile error, 2 usage error, 3 run failure).
+
+mod cli;
+mod commands;
+mod source;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// How a command ended, beyond plain success.
+#[derive(Debug)]
+pub enum Failure {
+    /// The program has errors; they were already printed. Exit 1.
+    Program,
+    /// The command could not do its job (I/O, missing feature). Exit 3.
+    Run(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Failure {
+        Failure::Run(error)
+    }
+}
+
+/// Every phase walks the program tree recursively, so the work runs on a thread
+/// with a stack large enough for any tree the parser accepts (the memory is
+/// only reserved; pages are used as the recursion reaches them).
+const WORKER_STACK_BYTES: usize = 1 << 30;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let worker = std::thread::Builder::new()
+        .name("mgmt".to_owned())
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(move || execute(cli));
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => ExitCode::from(3),
+        Err(error) => {
+            eprintln!("error: cannot start the worker thread: {error}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn execute(cli: cli::Cli) -> ExitCode {
+    let outcome = match cli.command {
+        cli::Command::Fmt(args) => commands::fmt::run(&cli.global, &args),
+        cli::Command::Compile(args) => commands::compile::run(&cli.global, &args),
+        cli::Command::Run(args) => commands::run::run(&cli.global, &args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Program) => ExitCode::from(1),
+        Err(Failure::Run(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(3)
+        }
+    }
+}

@@ -221,9 +221,15 @@ pub enum ExprKind {
     /// `$name` or `$ns.name` (stored without `$`).
     Var(Ident),
     /// `name(args)`: a named function, built-in or from a module.
-    Call { name: Ident, args: Vec<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     /// `expr(args)`: calling a function value.
-    Apply { function: Box<Expr>, args: Vec<Expr> },
+    Apply {
+        function: Box<Expr>,
+        args: Vec<Expr>,
+    },
     Lambda {
         params: Vec<Param>,
         ret: Option<TypeExpr>,
@@ -234,9 +240,18 @@ pub enum ExprKind {
         then: Box<Expr>,
         otherwise: Box<Expr>,
     },
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Field { base: Box<Expr>, field: Ident },
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Field {
+        base: Box<Expr>,
+        field: Ident,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinaryOp,
         left: Box<Expr>,

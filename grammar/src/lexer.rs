@@ -29,12 +29,20 @@ pub struct LexError {
     pub end: usize,
 }
 
+/// How deeply `(`, `[` and `{` may nest. Every later phase walks the tree
+/// recursively, so an absurd depth is refused here with a located error rather
+/// than overflowing a stack somewhere downstream.
+pub const MAX_NESTING: usize = 256;
+
 /// Everything the lexer learned about one file.
 #[derive(Clone, Debug, Default)]
 pub struct Lexed {
     pub tokens: Vec<(usize, Token, usize)>,
     pub comments: Vec<Comment>,
     pub errors: Vec<LexError>,
+    /// Lexing stopped early (nesting too deep): the tokens are incomplete and
+    /// must not be parsed.
+    pub stopped: bool,
 }
 
 /// Lexes a whole file. Never panics and always terminates: logos advances by
@@ -70,6 +78,14 @@ pub fn lex(text: &str) -> Lexed {
                 }
             }
         };
+        let opens = matches!(token, Token::LParen | Token::LBracket | Token::LBrace);
+        if opens && filter.brackets.len() >= MAX_NESTING {
+            lexed
+                .errors
+                .push(error_at(LexErrorKind::TooDeep, range.start, range.end));
+            lexed.stopped = true;
+            break;
+        }
         filter.push(&mut lexed.tokens, (range.start, token, range.end));
     }
     lexed
@@ -100,9 +116,10 @@ fn stand_in_for(kind: &LexErrorKind, slice: &str) -> Option<Token> {
             None if slice.contains('.') => Token::DottedIdent(slice.to_owned()),
             None => Token::Ident(slice.to_owned()),
         }),
-        LexErrorKind::UnexpectedChar | LexErrorKind::Percent | LexErrorKind::BareDollar => {
-            Some(Token::Invalid)
-        }
+        LexErrorKind::UnexpectedChar
+        | LexErrorKind::Percent
+        | LexErrorKind::BareDollar
+        | LexErrorKind::TooDeep => Some(Token::Invalid),
     }
 }
 
@@ -124,10 +141,8 @@ impl NewlineFilter {
     fn push(&mut self, out: &mut Vec<(usize, Token, usize)>, item: (usize, Token, usize)) {
         let (start, token, end) = item;
         if token == Token::Newline {
-            let inside_parens = matches!(
-                self.brackets.last(),
-                Some(Bracket::Paren | Bracket::Square)
-            );
+            let inside_parens =
+                matches!(self.brackets.last(), Some(Bracket::Paren | Bracket::Square));
             let continues = match out.as_slice() {
                 [] => true,
                 // `import "dir/" as *` ends its statement with `*`.
@@ -195,12 +210,7 @@ fn continues_line(token: &Token) -> bool {
 fn joins_previous_line(token: &Token) -> bool {
     matches!(
         token,
-        Token::RBrace
-            | Token::RParen
-            | Token::RBracket
-            | Token::Comma
-            | Token::Else
-            | Token::Arrow
+        Token::RBrace | Token::RParen | Token::RBracket | Token::Comma | Token::Else | Token::Arrow
     )
 }
 

@@ -31,6 +31,8 @@ pub enum LexErrorKind {
     TrailingUnderscore,
     /// `$` that is not followed by a variable name.
     BareDollar,
+    /// Brackets nested deeper than [`crate::lexer::MAX_NESTING`].
+    TooDeep,
 }
 
 /// One piece of a string literal: text, or an interpolated `${name}`.

@@ -13,7 +13,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0105", "an integer literal outside the int64 range"),
     ("E0106", "a string literal that is never closed"),
     ("E0107", "an unknown escape sequence in a string"),
-    ("E0108", "an interpolation `${...}` that is not a variable name"),
+    (
+        "E0108",
+        "an interpolation `${...}` that is not a variable name",
+    ),
     ("E0109", "an identifier that ends with `_`"),
     ("E0110", "`$` not followed by a variable name"),
     ("E0111", "a token where it cannot stand"),
@@ -22,10 +25,14 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0114", "spaces around the `:` of a kind or class name"),
     ("E0115", "an unknown capitalised key in a resource body"),
     ("E0116", "an edge keyword without a `Kind[\"name\"]` target"),
-    ("E0117", "an edge target after a key that is not an edge keyword"),
+    (
+        "E0117",
+        "an edge target after a key that is not an edge keyword",
+    ),
     ("E0118", "a `:param` after a key other than `Meta`"),
     ("E0119", "binding a dotted name such as `$ns.x`"),
     ("E0120", "interpolation in an import path"),
+    ("E0121", "brackets nested too deeply"),
 ];
 
 #[cfg(test)]
@@ -45,7 +52,10 @@ mod tests {
     fn every_code_is_documented() {
         let docs = include_str!("../../../docs/diagnostics.md");
         for (code, _) in CODES {
-            assert!(docs.contains(code), "{code} is missing from docs/diagnostics.md");
+            assert!(
+                docs.contains(code),
+                "{code} is missing from docs/diagnostics.md"
+            );
         }
     }
 }

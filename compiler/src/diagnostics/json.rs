@@ -42,7 +42,7 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn locate<'a>(sources: &'a SourceMap, span: Span) -> Option<(&'a str, Range)> {
+fn locate(sources: &SourceMap, span: Span) -> Option<(&str, Range)> {
     let file = sources.get(span.file)?;
     let (start_line, start_column) = file.line_column(span.start as usize);
     let (end_line, end_column) = file.line_column(span.end as usize);

@@ -34,7 +34,11 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.0.get(id).ok_or(FilesError::FileMissing)?.line_index(byte_index))
+        Ok(self
+            .0
+            .get(id)
+            .ok_or(FilesError::FileMissing)?
+            .line_index(byte_index))
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
@@ -88,7 +92,10 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         if term::emit_to_string(&mut out, &config, &files, &to_codespan(diagnostic)).is_err() {
-            out.push_str(&format!("error[{}]: {}\n", diagnostic.code, diagnostic.message));
+            out.push_str(&format!(
+                "error[{}]: {}\n",
+                diagnostic.code, diagnostic.message
+            ));
         }
     }
     out
@@ -106,7 +113,9 @@ pub fn render_human_to_stderr(sources: &SourceMap, diagnostics: &[Diagnostic]) {
     let config = Config::default();
     let files = SourceFiles(sources);
     for diagnostic in diagnostics {
-        if term::emit_to_write_style(&mut writer, &config, &files, &to_codespan(diagnostic)).is_err() {
+        if term::emit_to_write_style(&mut writer, &config, &files, &to_codespan(diagnostic))
+            .is_err()
+        {
             eprintln!("error[{}]: {}", diagnostic.code, diagnostic.message);
         }
     }

@@ -46,7 +46,10 @@ pub fn to_diagnostic(sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
             span,
             "spaces around `:`",
         )
-        .with_help(format!("write `{}`", text.split_whitespace().collect::<String>())),
+        .with_help(format!(
+            "write `{}`",
+            text.split_whitespace().collect::<String>()
+        )),
         SyntaxErrorKind::UnknownBodyKeyword { found } => {
             let diagnostic = Diagnostic::error(
                 "E0115",
@@ -88,7 +91,9 @@ pub fn to_diagnostic(sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
             span,
             "only plain names such as `$x` can be bound here",
         )
-        .with_note("a dotted name refers to a variable inside an imported module or an included class"),
+        .with_note(
+            "a dotted name refers to a variable inside an imported module or an included class",
+        ),
         SyntaxErrorKind::InterpolatedImport => Diagnostic::error(
             "E0120",
             "an import path cannot contain interpolation",
@@ -171,6 +176,16 @@ fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, text: &str) -> Diagn
             "expected a name such as `$x`",
         )
         .with_note("variable names are lowercase: letters, digits and `_`, starting with a letter"),
+        LexErrorKind::TooDeep => Diagnostic::error(
+            "E0121",
+            format!(
+                "brackets nested more than {} levels deep",
+                mcl_grammar::lexer::MAX_NESTING
+            ),
+            span,
+            "too deep here",
+        )
+        .with_help("bind inner values to variables to flatten the expression"),
     }
 }
 
@@ -179,7 +194,9 @@ fn expectation(expected: &[String]) -> Option<String> {
     match expected {
         [] => None,
         [only] => Some(format!("expected {only}")),
-        [init @ .., last] if init.len() < 6 => Some(format!("expected {} or {last}", init.join(", "))),
+        [init @ .., last] if init.len() < 6 => {
+            Some(format!("expected {} or {last}", init.join(", ")))
+        }
         _ => Some(format!("expected one of {}", expected.join(", "))),
     }
 }
@@ -194,15 +211,21 @@ fn unexpected_token_help(found: &Token, expected: &[String]) -> Option<String> {
         Token::Float(value) if *value < 0.0 && !expects("an expression") => {
             Some("the `-` belongs to the number: to subtract, put a space after `-`".to_owned())
         }
-        Token::Eq | Token::NotEq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq | Token::In
+        Token::Eq
+        | Token::NotEq
+        | Token::Lt
+        | Token::Gt
+        | Token::LtEq
+        | Token::GtEq
+        | Token::In
             if !expects("an expression") =>
         {
             Some("comparisons do not chain: combine them with `and`".to_owned())
         }
         Token::Assign if expects("`=>`") => Some("fields and entries use `=>`, not `=`".to_owned()),
-        _ if expected == ["end of line"] => {
-            Some("a statement ends at the end of its line: start the next one on a new line".to_owned())
-        }
+        _ if expected == ["end of line"] => Some(
+            "a statement ends at the end of its line: start the next one on a new line".to_owned(),
+        ),
         _ => None,
     }
 }
@@ -245,8 +268,16 @@ mod tests {
 
     #[test]
     fn expectations_read_as_a_sentence() {
-        let list = |names: &[&str]| names.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>();
+        let list = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(expectation(&list(&["`)`"])).unwrap(), "expected `)`");
-        assert_eq!(expectation(&list(&["`)`", "`,`"])).unwrap(), "expected `)` or `,`");
+        assert_eq!(
+            expectation(&list(&["`)`", "`,`"])).unwrap(),
+            "expected `)` or `,`"
+        );
     }
 }

@@ -25,7 +25,11 @@ fn dump(text: &str) -> String {
         let _ = writeln!(out, "{start}..{end} {shown}");
     }
     for comment in &lexed.comments {
-        let _ = writeln!(out, "comment {}..{} {:?}", comment.start, comment.end, comment.text);
+        let _ = writeln!(
+            out,
+            "comment {}..{} {:?}",
+            comment.start, comment.end, comment.text
+        );
     }
     for error in &lexed.errors {
         let _ = writeln!(out, "error {}..{} {:?}", error.start, error.end, error.kind);
@@ -50,21 +54,27 @@ fn numbers_and_the_minus_that_belongs_to_them() {
 
 #[test]
 fn every_escape_and_interpolation() {
-    insta::assert_snapshot!(dump(r#"$s = "a\ab\bf\fn\nr\rt\tv\v\\\"\$ ${who} and ${ns.name}!$ $x"
+    insta::assert_snapshot!(dump(
+        r#"$s = "a\ab\bf\fn\nr\rt\tv\v\\\"\$ ${who} and ${ns.name}!$ $x"
 $t = "multi
 line"
 $u = ""
-"#));
+"#
+    ));
 }
 
 #[test]
 fn string_errors_point_inside_the_string() {
-    insta::assert_snapshot!(dump("$a = \"bad \\q escape\"\n$b = \"${1 + 2}\"\n$c = \"open\n"));
+    insta::assert_snapshot!(dump(
+        "$a = \"bad \\q escape\"\n$b = \"${1 + 2}\"\n$c = \"open\n"
+    ));
 }
 
 #[test]
 fn newlines_inside_brackets_and_after_operators_vanish() {
-    insta::assert_snapshot!(dump("$l = [\n\t1,\n\t2,\n]\n\n\n$x = 1 +\n\t2\n$m = {\n\t\"a\" => 1,\n}\n"));
+    insta::assert_snapshot!(dump(
+        "$l = [\n\t1,\n\t2,\n]\n\n\n$x = 1 +\n\t2\n$m = {\n\t\"a\" => 1,\n}\n"
+    ));
 }
 
 #[test]
@@ -89,5 +99,8 @@ fn windows_line_endings_are_one_error() {
 #[test]
 fn import_star_ends_its_statement() {
     let lexed = lex("import \"x\" as *\n$y = 1\n");
-    assert!(lexed.tokens.iter().any(|(_, token, _)| *token == Token::Newline));
+    assert!(lexed
+        .tokens
+        .iter()
+        .any(|(_, token, _)| *token == Token::Newline));
 }

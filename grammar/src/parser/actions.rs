@@ -7,7 +7,14 @@ use crate::ast::*;
 use crate::span::{FileId, Span};
 use crate::token::StrPart;
 
-pub fn binary(file: FileId, start: usize, end: usize, op: BinaryOp, left: Expr, right: Expr) -> Expr {
+pub fn binary(
+    file: FileId,
+    start: usize,
+    end: usize,
+    op: BinaryOp,
+    left: Expr,
+    right: Expr,
+) -> Expr {
     Expr {
         kind: ExprKind::Binary {
             op,
@@ -33,12 +40,19 @@ pub fn string_segments(file: FileId, parts: Vec<StrPart>) -> Vec<StrSegment> {
 
 /// `http:server`: the parts must touch their colons.
 pub fn join_colon_name(problems: &mut Vec<SyntaxError>, first: Ident, rest: Vec<Ident>) -> Ident {
-    let parts = rest.into_iter().map(|part| (part.name, part.span)).collect();
+    let parts = rest
+        .into_iter()
+        .map(|part| (part.name, part.span))
+        .collect();
     join_name(problems, first, parts)
 }
 
 /// `Http:Server`: the parts must touch their colons.
-pub fn join_cap_name(problems: &mut Vec<SyntaxError>, first: Ident, rest: Vec<(String, Span)>) -> Ident {
+pub fn join_cap_name(
+    problems: &mut Vec<SyntaxError>,
+    first: Ident,
+    rest: Vec<(String, Span)>,
+) -> Ident {
     join_name(problems, first, rest)
 }
 
@@ -72,7 +86,10 @@ pub fn plain_variable(problems: &mut Vec<SyntaxError>, name: &Ident) {
 }
 
 /// An import path without interpolation.
-pub fn plain_string(problems: &mut Vec<SyntaxError>, (parts, span): (Vec<StrPart>, Span)) -> StrLit {
+pub fn plain_string(
+    problems: &mut Vec<SyntaxError>,
+    (parts, span): (Vec<StrPart>, Span),
+) -> StrLit {
     let mut value = String::new();
     for part in parts {
         match part {

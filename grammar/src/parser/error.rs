@@ -19,10 +19,7 @@ pub enum SyntaxErrorKind {
     /// The text is not a token.
     Lex(LexErrorKind),
     /// A token where it cannot stand; `expected` is what could have.
-    UnexpectedToken {
-        found: Token,
-        expected: Vec<String>,
-    },
+    UnexpectedToken { found: Token, expected: Vec<String> },
     /// The file ended in the middle of something.
     UnexpectedEnd { expected: Vec<String> },
     /// `http : server`: a kind or class name with spaces around its `:`.

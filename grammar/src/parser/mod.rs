@@ -15,7 +15,7 @@ use error::{readable_expectations, SyntaxError, SyntaxErrorKind};
 use lalrpop_util::{lalrpop_mod, ErrorRecovery, ParseError};
 
 lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused_parens)]
+    #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_parens)]
     generated,
     "/mcl.rs"
 );
@@ -33,6 +33,7 @@ pub fn parse_file(file: FileId, text: &str) -> Result<ParsedFile, Vec<SyntaxErro
         tokens,
         comments,
         errors: lex_errors,
+        stopped,
     } = lex(text);
     let mut errors: Vec<SyntaxError> = lex_errors
         .into_iter()
@@ -41,6 +42,9 @@ pub fn parse_file(file: FileId, text: &str) -> Result<ParsedFile, Vec<SyntaxErro
             span: Span::new(file, error.start, error.end),
         })
         .collect();
+    if stopped {
+        return Err(errors);
+    }
     let mut recovered = Vec::new();
     let mut problems = Vec::new();
     let result = generated::ProgramParser::new().parse(

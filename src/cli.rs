@@ -1,0 +1,109 @@
+//! The command-line interface as clap types: the CLI contract of DESIGN.md.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mgmt",
+    version,
+    about = "Event-driven, parallel, distributed configuration management",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// How to print errors: for people, or one JSON object per line for editors.
+    #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, global = true)]
+    pub error_format: ErrorFormatArg,
+    /// More log output (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ErrorFormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Rewrite .mcl files in the canonical layout.
+    Fmt(FmtArgs),
+    /// Parse, check and evaluate a program once and print its resource graph.
+    Compile(CompileArgs),
+    /// Run the agent: keep this host converged on the program.
+    Run(RunArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files to format in place; `-` reads standard input and writes standard output.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Change nothing; exit 1 and show a diff if a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    /// The program's entry file.
+    pub file: PathBuf,
+    /// How to print the resource graph.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+    /// Also write the graph as Graphviz (PNG or SVG by the file's extension).
+    #[arg(long, value_name = "FILE")]
+    pub graphviz: Option<PathBuf>,
+    /// The host name the program sees as `$hostname`.
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Do not add automatic edges.
+    #[arg(long)]
+    pub no_autoedges: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The program's entry file.
+    pub file: PathBuf,
+    /// Exit this many seconds after the graph has converged.
+    #[arg(long, value_name = "SECONDS")]
+    pub converged_timeout: Option<u64>,
+    /// The host name the program sees as `$hostname`.
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Change nothing; report what would change.
+    #[arg(long)]
+    pub noop: bool,
+    /// Limit concurrent resource work to N.
+    #[arg(long, value_name = "N")]
+    pub sema: Option<u32>,
+    /// Join an etcd cluster at these URLs (comma separated).
+    #[arg(long, value_name = "URLS")]
+    pub seeds: Option<String>,
+    /// Start and supervise a local etcd server.
+    #[arg(long)]
+    pub etcd_serve: bool,
+    /// Write the running graph as Graphviz.
+    #[arg(long, value_name = "FILE")]
+    pub graphviz: Option<PathBuf>,
+    /// Check each resource once; do not watch.
+    #[arg(long)]
+    pub no_watch: bool,
+}

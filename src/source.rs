@@ -1,0 +1,70 @@
+//! Loading `.mcl` text from disk or standard input, parsing it, and printing
+//! syntax errors in the format the user asked for.
+
+use crate::cli::{ErrorFormatArg, GlobalArgs};
+use crate::Failure;
+use anyhow::Context;
+use mcl_compiler::diagnostics::{self, syntax, Diagnostic};
+use mcl_grammar::{parse_file, ParsedFile, SourceMap};
+use std::io::Read;
+use std::path::Path;
+
+/// Reads a file, or standard input for `-`.
+pub fn read_source(path: &Path) -> Result<String, Failure> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        return Ok(text);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "{} is not UTF-8 text (byte {})",
+                path.display(),
+                error.utf8_error().valid_up_to()
+            )
+        })
+        .map_err(Failure::Run)
+}
+
+/// The name a file has in diagnostics.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Parses one file; on syntax errors prints them and returns [`Failure::Program`].
+pub fn parse_or_report(
+    global: &GlobalArgs,
+    sources: &mut SourceMap,
+    path: &Path,
+    text: &str,
+) -> Result<ParsedFile, Failure> {
+    let file = sources.add(display_name(path), text);
+    parse_file(file, text).map_err(|errors| {
+        let diagnostics: Vec<Diagnostic> = errors
+            .iter()
+            .map(|error| syntax::to_diagnostic(sources, error))
+            .collect();
+        report(global, sources, &diagnostics);
+        Failure::Program
+    })
+}
+
+/// Prints diagnostics to standard error in the chosen format.
+pub fn report(global: &GlobalArgs, sources: &SourceMap, diagnostics: &[Diagnostic]) {
+    match global.error_format {
+        ErrorFormatArg::Human => diagnostics::render_human_to_stderr(sources, diagnostics),
+        ErrorFormatArg::Json => {
+            for diagnostic in diagnostics {
+                eprintln!("{}", diagnostics::to_json_line(sources, diagnostic));
+            }
+        }
+    }
+}

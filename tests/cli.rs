@@ -1,0 +1,208 @@
+//! The `mgmt` binary as a user runs it: exit codes, `fmt` in its three modes,
+//! and errors for people and for editors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn mgmt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mgmt"))
+        .args(args)
+        .output()
+        .expect("the mgmt binary runs")
+}
+
+fn mgmt_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mgmt"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mgmt binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("stdin accepts the program");
+    child.wait_with_output().expect("mgmt exits")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("temp file is writable");
+    path
+}
+
+const UNFORMATTED: &str = "$x=1\nfile \"/tmp/a\" { content => \"hi\", mode => \"0644\" }\n";
+const FORMATTED: &str = "$x = 1\nfile \"/tmp/a\" {\n\tcontent => \"hi\",\n\tmode => \"0644\",\n}\n";
+
+#[test]
+fn version_and_help_succeed() {
+    let version = mgmt(&["--version"]);
+    assert!(version.status.success());
+    assert!(text(&version.stdout).starts_with("mgmt "));
+    let help = mgmt(&["--help"]);
+    assert!(help.status.success());
+    for command in ["fmt", "compile", "run"] {
+        assert!(text(&help.stdout).contains(command), "help lists {command}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        mgmt(&["fmt", "--no-such-flag", "x.mcl"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(mgmt(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_is_idempotent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", UNFORMATTED);
+    let path_arg = path.to_str().expect("utf-8 path");
+    let first = mgmt(&["fmt", path_arg]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), FORMATTED);
+    let second = mgmt(&["fmt", path_arg]);
+    assert!(second.status.success());
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), FORMATTED);
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", UNFORMATTED);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    assert!(mgmt(&["fmt", path.to_str().expect("utf-8 path")])
+        .status
+        .success());
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn fmt_check_shows_a_diff_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", UNFORMATTED);
+    let output = mgmt(&["fmt", "--check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let diff = text(&output.stdout);
+    assert!(diff.contains("-$x=1"), "{diff}");
+    assert!(diff.contains("+$x = 1"), "{diff}");
+    assert!(diff.contains("+\tcontent => \"hi\","), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("readable"),
+        UNFORMATTED
+    );
+
+    let clean = write(dir.path(), "clean.mcl", FORMATTED);
+    let output = mgmt(&["fmt", "--check", clean.to_str().expect("utf-8 path")]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn fmt_filters_standard_input() {
+    let output = mgmt_with_stdin(&["fmt", "-"], UNFORMATTED);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), FORMATTED);
+}
+
+#[test]
+fn fmt_leaves_a_broken_file_untouched_and_explains() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = "$x = 5 % 2\n";
+    let path = write(dir.path(), "broken.mcl", broken);
+    let output = mgmt(&["fmt", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("error[E0102]"), "{stderr}");
+    assert!(stderr.contains("broken.mcl:1:8"), "{stderr}");
+    assert!(stderr.contains("math.mod"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), broken);
+}
+
+#[test]
+fn json_errors_are_one_object_per_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "two.mcl", "$a = 5 % 2\n$b = \"\\q\"\n");
+    let output = mgmt(&[
+        "--error-format",
+        "json",
+        "fmt",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(lines[0]["version"], 1);
+    assert_eq!(lines[0]["code"], "E0102");
+    assert_eq!(lines[0]["range"]["start"]["line"], 1);
+    assert_eq!(lines[0]["range"]["start"]["column"], 8);
+    assert_eq!(lines[1]["code"], "E0107");
+    assert_eq!(lines[1]["range"]["start"]["line"], 2);
+    assert_eq!(lines[1]["range"]["start"]["column"], 7);
+    assert_eq!(lines[1]["labels"][0]["primary"], true);
+}
+
+#[test]
+fn a_missing_file_is_a_run_failure() {
+    let output = mgmt(&["fmt", "/nonexistent/dir/main.mcl"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("cannot read /nonexistent/dir/main.mcl"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn compile_and_run_report_syntax_errors_already() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(
+        dir.path(),
+        "bad.mcl",
+        "file \"/a\" {\n\tcontent => \"x\"\n\tmode => \"0644\",\n}\n",
+    );
+    for command in ["compile", "run"] {
+        let output = mgmt(&[command, path.to_str().expect("utf-8 path")]);
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        assert!(text(&output.stderr).contains("error[E0113]"), "{command}");
+    }
+}
+
+#[test]
+fn every_example_is_formatted() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files: Vec<String> = std::fs::read_dir(&examples)
+        .expect("examples/ exists")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "mcl"))
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut args = vec!["fmt", "--check"];
+    args.extend(files.iter().map(String::as_str));
+    let output = mgmt(&args);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
