@@ -5,5 +5,10 @@
 //! as [`diagnostics::Diagnostic`] values that one renderer turns into text.
 
 pub mod diagnostics;
+pub mod function;
+pub mod graph;
+pub mod schema;
+pub mod types;
+pub mod value;
 
 pub use diagnostics::{Diagnostic, Label, Severity};
