@@ -4,9 +4,13 @@
 //! Pure like the grammar: sources come in through the caller, and errors go out
 //! as [`diagnostics::Diagnostic`] values that one renderer turns into text.
 
+pub mod check;
+pub mod context;
 pub mod diagnostics;
 pub mod function;
 pub mod graph;
+pub mod load;
+pub mod scope;
 pub mod schema;
 pub mod types;
 pub mod value;

@@ -7,7 +7,7 @@ use crate::types::Type;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::rc::Rc;
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -44,13 +44,15 @@ impl CallError {
 }
 
 /// Something that can be called with values: a lambda of the program.
-pub trait Callable: Send + Sync + fmt::Debug {
+pub trait Callable: fmt::Debug {
     fn call(&self, args: Vec<Value>) -> Result<Value, CallError>;
 }
 
-/// A function value; equal only to itself.
+/// A function value; equal only to itself. Function values live only while a
+/// program is evaluated, so they are reference counted, not shared across
+/// threads.
 #[derive(Clone, Debug)]
-pub struct FuncValue(pub Arc<dyn Callable>);
+pub struct FuncValue(pub Rc<dyn Callable>);
 
 impl FuncValue {
     pub fn call(&self, args: Vec<Value>) -> Result<Value, CallError> {
@@ -58,7 +60,7 @@ impl FuncValue {
     }
 
     fn address(&self) -> usize {
-        Arc::as_ptr(&self.0).cast::<()>() as usize
+        Rc::as_ptr(&self.0).cast::<()>() as usize
     }
 }
 

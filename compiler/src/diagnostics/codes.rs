@@ -33,6 +33,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0119", "binding a dotted name such as `$ns.x`"),
     ("E0120", "interpolation in an import path"),
     ("E0121", "brackets nested too deeply"),
+    ("E0122", "a string in single quotes"),
+    ("E0123", "a class declared with a dotted name"),
 ];
 
 #[cfg(test)]

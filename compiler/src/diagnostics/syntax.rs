@@ -1,37 +1,50 @@
-//! Syntax errors (lexer and parser) as diagnostics.
+//! Syntax errors (lexer and parser) as diagnostics: every message, label and
+//! help a user reads about a syntax mistake is written here.
 
 use super::model::Diagnostic;
+use mcl_grammar::parser::error::Context;
 use mcl_grammar::token::{LexErrorKind, Token};
-use mcl_grammar::{SourceMap, SyntaxError, SyntaxErrorKind};
+use mcl_grammar::{SourceMap, Span, SyntaxError, SyntaxErrorKind};
 
 const BODY_KEYWORDS: [&str; 5] = ["Before", "Depend", "Notify", "Listen", "Meta"];
 
 /// Converts one syntax error; `sources` lets messages quote the text.
 pub fn to_diagnostic(sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
     let span = error.span;
-    let text = sources
-        .get(span.file)
-        .and_then(|file| file.text().get(span.range()))
-        .unwrap_or("");
+    let source = Source {
+        sources,
+        file: span.file,
+    };
+    let text = source.text(span);
     match &error.kind {
-        SyntaxErrorKind::Lex(kind) => lex_diagnostic(kind, error, text),
-        SyntaxErrorKind::UnexpectedToken { found, expected } => {
-            let diagnostic = Diagnostic::error(
-                "E0111",
-                format!("unexpected {found}"),
-                span,
-                expectation(expected).unwrap_or_else(|| "not expected here".to_owned()),
-            );
-            match unexpected_token_help(found, expected) {
+        SyntaxErrorKind::Lex(kind) => lex_diagnostic(kind, error, &source),
+        SyntaxErrorKind::UnexpectedToken {
+            found,
+            expected,
+            context,
+        } => {
+            let label = if context.closes_nothing {
+                let symbol = found.symbol().unwrap_or("}");
+                format!("this `{symbol}` has no matching `{}`", opening_of(symbol))
+            } else {
+                expectation(expected).unwrap_or_else(|| "not expected here".to_owned())
+            };
+            let diagnostic = Diagnostic::error("E0111", format!("unexpected {found}"), span, label);
+            let diagnostic = with_unclosed(diagnostic, &source, context.unclosed);
+            match unexpected_token_help(found, expected, context) {
                 Some(help) => diagnostic.with_help(help),
                 None => diagnostic,
             }
         }
-        SyntaxErrorKind::UnexpectedEnd { expected } => Diagnostic::error(
-            "E0112",
-            "unexpected end of file",
-            span,
-            expectation(expected).unwrap_or_else(|| "the file ends here".to_owned()),
+        SyntaxErrorKind::UnexpectedEnd { expected, unclosed } => with_unclosed(
+            Diagnostic::error(
+                "E0112",
+                "unexpected end of file",
+                span,
+                expectation(expected).unwrap_or_else(|| "the file ends here".to_owned()),
+            ),
+            &source,
+            *unclosed,
         ),
         SyntaxErrorKind::MissingComma => Diagnostic::error(
             "E0113",
@@ -101,18 +114,158 @@ pub fn to_diagnostic(sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
             "this path must be a plain string",
         )
         .with_note("imports are resolved before the program runs, so their paths are fixed"),
+        SyntaxErrorKind::LowercaseEdgeKind => {
+            let kind = text.split('[').next().unwrap_or(text);
+            Diagnostic::error(
+                "E0111",
+                format!("unexpected identifier `{kind}`"),
+                span,
+                "expected a capitalised resource kind",
+            )
+            .with_help(format!(
+                "resource kinds in edges are capitalised: `{}`",
+                capitalise_kind(text)
+            ))
+        }
+        SyntaxErrorKind::CapitalisedKind { kind } => Diagnostic::error(
+            "E0111",
+            format!("unexpected `{kind}`"),
+            span,
+            "expected a lowercase resource kind",
+        )
+        .with_help(format!(
+            "resource kinds are lowercase: `{}`; capitalised kinds name resources in edges, as in `{kind}[\"name\"]`",
+            kind.to_lowercase()
+        )),
+        SyntaxErrorKind::LoopWithOneVariable { keyword } => {
+            let (first, second, what) = match *keyword {
+                "forkv" => ("$k", "$v", "a key and a value"),
+                _ => ("$i", "$x", "an index and a value"),
+            };
+            Diagnostic::error(
+                "E0111",
+                "unexpected `in`",
+                span,
+                "expected `,` and a second variable",
+            )
+            .with_help(format!(
+                "`{keyword}` takes {what}: `{keyword} {first}, {second} in ...`"
+            ))
+        }
+        SyntaxErrorKind::DottedClassName { name } => Diagnostic::error(
+            "E0123",
+            format!("a class cannot be declared as `{name}`"),
+            span,
+            "a class name is `name` or `base:inner`",
+        )
+        .with_note("dotted names such as `mod.web` refer to classes inside imported modules, in `include`")
+        .with_help(format!("to nest a class, write `{}`", name.replace('.', ":"))),
     }
 }
 
-fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, text: &str) -> Diagnostic {
+/// The text of one file, for quoting it in messages.
+struct Source<'a> {
+    sources: &'a SourceMap,
+    file: mcl_grammar::FileId,
+}
+
+impl Source<'_> {
+    fn all(&self) -> &str {
+        self.sources.get(self.file).map_or("", |file| file.text())
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.all().get(span.range()).unwrap_or("")
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.sources
+            .get(self.file)
+            .map_or(0, |file| file.line_column(offset).0)
+    }
+}
+
+/// Adds "this `[` is never closed" at the bracket left open around an error.
+fn with_unclosed(diagnostic: Diagnostic, source: &Source, unclosed: Option<Span>) -> Diagnostic {
+    match unclosed {
+        Some(bracket) => {
+            let symbol = source.text(bracket);
+            diagnostic.with_secondary(bracket, format!("this `{symbol}` is never closed"))
+        }
+        None => diagnostic,
+    }
+}
+
+fn opening_of(closing: &str) -> &'static str {
+    match closing {
+        ")" => "(",
+        "]" => "[",
+        _ => "{",
+    }
+}
+
+/// `svc["x"]` becomes `Svc["x"]`, `http:server["x"]` becomes `Http:Server["x"]`.
+fn capitalise_kind(target: &str) -> String {
+    let (kind, rest) = target.split_at(target.find('[').unwrap_or(target.len()));
+    let parts: Vec<String> = kind
+        .split(':')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{}{rest}", parts.join(":"))
+}
+
+/// A character as it can be printed inside backticks: itself, unless it is
+/// invisible or would move the cursor.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|character| {
+            if character.is_control() || character.is_whitespace() {
+                character.escape_default().to_string()
+            } else {
+                character.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `'it\'s'` as the double-quoted mcl string it was meant to be.
+fn double_quoted(single_quoted: &str) -> String {
+    let inner = single_quoted.strip_prefix('\'').unwrap_or(single_quoted);
+    let inner = inner.strip_suffix('\'').unwrap_or(inner);
+    let escaped = inner.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{escaped}\"")
+}
+
+fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, source: &Source) -> Diagnostic {
     let span = error.span;
+    let text = source.text(span);
     match kind {
         LexErrorKind::UnexpectedChar => Diagnostic::error(
             "E0101",
-            format!("unexpected character `{}`", text.escape_debug()),
+            format!("unexpected character `{}`", visible(text)),
             span,
             "no token starts with this",
         ),
+        LexErrorKind::ForeignOperator { meant } => Diagnostic::error(
+            "E0101",
+            format!("`{text}` is not an operator in mcl"),
+            span,
+            format!("mcl spells this `{meant}`"),
+        )
+        .with_help(format!("use `{meant}`")),
+        LexErrorKind::SingleQuotedString => Diagnostic::error(
+            "E0122",
+            "strings use double quotes",
+            span,
+            "single quotes do not make a string",
+        )
+        .with_help(format!("write `{}`", double_quoted(text))),
         LexErrorKind::Percent => Diagnostic::error(
             "E0102",
             "unexpected `%`: mcl has no modulo operator",
@@ -130,8 +283,8 @@ fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, text: &str) -> Diagn
         LexErrorKind::LoneCarriageReturn => Diagnostic::error(
             "E0104",
             "a carriage return (`\\r`) outside a string",
-            span,
-            "stray carriage return",
+            visible_carriage_return(span, source),
+            "a stray carriage return is hidden here",
         )
         .with_help("remove it; inside a string, write `\\r`"),
         LexErrorKind::IntOverflow => Diagnostic::error(
@@ -144,10 +297,21 @@ fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, text: &str) -> Diagn
         LexErrorKind::UnterminatedString => Diagnostic::error(
             "E0106",
             "this string is never closed",
-            span,
+            Span::new(span.file, span.range().start, span.range().start + 1),
             "the string starts here and runs to the end of the file",
         )
         .with_help("add the closing `\"`"),
+        LexErrorKind::UnclosedOnItsLine { runs_to } => Diagnostic::error(
+            "E0106",
+            "this string is never closed",
+            span,
+            "no closing `\"` on this line",
+        )
+        .with_note(format!(
+            "without it, the string runs on to line {} and every quote after it pairs up wrongly",
+            source.line_of(runs_to.saturating_sub(1))
+        ))
+        .with_help("add the closing `\"` at the end of the string"),
         LexErrorKind::UnknownEscape { .. } => Diagnostic::error(
             "E0107",
             format!("unknown escape `{text}`"),
@@ -201,7 +365,25 @@ fn expectation(expected: &[String]) -> Option<String> {
     }
 }
 
-fn unexpected_token_help(found: &Token, expected: &[String]) -> Option<String> {
+/// A lone `\r` is zero columns wide, so a label on it alone draws no caret:
+/// the label takes in the character after it too, when there is one on the line.
+fn visible_carriage_return(span: Span, source: &Source) -> Span {
+    let next = source
+        .all()
+        .get(span.range().end..)
+        .and_then(|rest| rest.chars().next())
+        .filter(|next| *next != '\n' && *next != '\r');
+    match next {
+        Some(next) => Span::new(
+            span.file,
+            span.range().start,
+            span.range().end + next.len_utf8(),
+        ),
+        None => span,
+    }
+}
+
+fn unexpected_token_help(found: &Token, expected: &[String], context: &Context) -> Option<String> {
     let expects = |what: &str| expected.iter().any(|name| name == what);
     match found {
         Token::Int(value) if *value < 0 && !expects("an expression") => Some(format!(
@@ -218,16 +400,70 @@ fn unexpected_token_help(found: &Token, expected: &[String]) -> Option<String> {
         | Token::LtEq
         | Token::GtEq
         | Token::In
-            if !expects("an expression") =>
+            if expects("an operator") =>
         {
             Some("comparisons do not chain: combine them with `and`".to_owned())
         }
-        Token::Assign if expects("`=>`") => Some("fields and entries use `=>`, not `=`".to_owned()),
-        _ if expected == ["end of line"] => Some(
+        Token::Assign | Token::Colon if expects("`=>`") => Some(format!(
+            "use `=>`: fields and entries are written `name => value`, not with `{}`",
+            found.symbol().unwrap_or("=")
+        )),
+        // `($x) { $x }`: the parser took `($x)` for a complete expression.
+        Token::LBrace
+            if context.previous == Some(Token::RParen)
+                && (expects("end of line") || expects("an operator"))
+                && !expects("`as`") =>
+        {
+            Some("a lambda is written `func($x) { ... }`".to_owned())
+        }
+        Token::TypeBool | Token::TypeStr | Token::TypeInt | Token::TypeFloat | Token::Variant
+            if expects("end of line") =>
+        {
+            Some("a type goes between the name and the `=`: `$x int = 1`".to_owned())
+        }
+        Token::Else => Some("`else` follows the `}` of an `if`, on the same line".to_owned()),
+        _ if expects("`,`") && starts_element(found) => {
+            Some("a `,` goes between two elements: add one before this".to_owned())
+        }
+        _ if expects("end of line") && starts_statement(found) => Some(
             "a statement ends at the end of its line: start the next one on a new line".to_owned(),
         ),
         _ => None,
     }
+}
+
+/// Tokens that can begin a field, a map entry or a list element.
+fn starts_element(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Var(_)
+            | Token::Ident(_)
+            | Token::CapIdent(_)
+            | Token::Str(_)
+            | Token::Int(_)
+            | Token::Float(_)
+            | Token::True
+            | Token::False
+    )
+}
+
+/// Tokens that can begin a statement.
+fn starts_statement(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Var(_)
+            | Token::Ident(_)
+            | Token::CapIdent(_)
+            | Token::If
+            | Token::For
+            | Token::ForKv
+            | Token::Func
+            | Token::Class
+            | Token::Include
+            | Token::Import
+            | Token::Collect
+            | Token::Panic
+    )
 }
 
 /// The edge or meta keyword within two edits of what the user wrote.

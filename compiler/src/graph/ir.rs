@@ -129,11 +129,7 @@ impl fmt::Display for ResourceGraph {
             .map(|(_, resource)| format!("Vertex: {}", resource.id()))
             .collect();
         lines.extend(self.edges().map(|(from, to, _)| {
-            format!(
-                "Edge: {} -> {}",
-                self.graph[from].id(),
-                self.graph[to].id()
-            )
+            format!("Edge: {} -> {}", self.graph[from].id(), self.graph[to].id())
         }));
         lines.sort_unstable();
         for line in lines {

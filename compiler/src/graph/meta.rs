@@ -1,7 +1,42 @@
 //! Metaparameters (spec §8): settings every resource has, with defaults.
 
+use crate::types::Type;
 use crate::value::Value;
 use std::collections::BTreeMap;
+
+/// Every metaparameter's name and mcl type, as `Meta:name` and `Meta => struct{...}` take them.
+pub const META_PARAMS: &[&str] = &[
+    "noop",
+    "retry",
+    "retryreset",
+    "delay",
+    "timeout",
+    "poll",
+    "limit",
+    "burst",
+    "reset",
+    "sema",
+    "rewatch",
+    "realize",
+    "dollar",
+    "hidden",
+    "export",
+    "reverse",
+    "autoedge",
+    "autogroup",
+];
+
+/// The mcl type of a metaparameter.
+pub fn meta_param_type(name: &str) -> Option<Type> {
+    Some(match name {
+        "noop" | "retryreset" | "reset" | "rewatch" | "realize" | "dollar" | "hidden"
+        | "reverse" | "autoedge" | "autogroup" => Type::Bool,
+        "retry" | "delay" | "timeout" | "poll" | "burst" => Type::Int,
+        "limit" => Type::Float,
+        "sema" | "export" => Type::list(Type::Str),
+        _ => return None,
+    })
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetaParams {
@@ -77,35 +112,91 @@ impl MetaParams {
             }
         };
         note("noop", self.noop != defaults.noop, Value::Bool(self.noop));
-        note("retry", self.retry != defaults.retry, Value::Int(self.retry));
+        note(
+            "retry",
+            self.retry != defaults.retry,
+            Value::Int(self.retry),
+        );
         note(
             "retryreset",
             self.retryreset != defaults.retryreset,
             Value::Bool(self.retryreset),
         );
-        note("delay", self.delay != defaults.delay, Value::Int(clamp(self.delay)));
-        note("timeout", self.timeout != defaults.timeout, Value::Int(clamp(self.timeout)));
-        note("poll", self.poll != defaults.poll, Value::Int(i64::from(self.poll)));
-        note("limit", self.limit != defaults.limit, Value::Float(self.limit));
-        note("burst", self.burst != defaults.burst, Value::Int(self.burst));
-        note("reset", self.reset != defaults.reset, Value::Bool(self.reset));
+        note(
+            "delay",
+            self.delay != defaults.delay,
+            Value::Int(clamp(self.delay)),
+        );
+        note(
+            "timeout",
+            self.timeout != defaults.timeout,
+            Value::Int(clamp(self.timeout)),
+        );
+        note(
+            "poll",
+            self.poll != defaults.poll,
+            Value::Int(i64::from(self.poll)),
+        );
+        note(
+            "limit",
+            self.limit != defaults.limit,
+            Value::Float(self.limit),
+        );
+        note(
+            "burst",
+            self.burst != defaults.burst,
+            Value::Int(self.burst),
+        );
+        note(
+            "reset",
+            self.reset != defaults.reset,
+            Value::Bool(self.reset),
+        );
         note(
             "sema",
             self.sema != defaults.sema,
             Value::List(self.sema.iter().cloned().map(Value::Str).collect()),
         );
-        note("rewatch", self.rewatch != defaults.rewatch, Value::Bool(self.rewatch));
-        note("realize", self.realize != defaults.realize, Value::Bool(self.realize));
-        note("dollar", self.dollar != defaults.dollar, Value::Bool(self.dollar));
-        note("hidden", self.hidden != defaults.hidden, Value::Bool(self.hidden));
+        note(
+            "rewatch",
+            self.rewatch != defaults.rewatch,
+            Value::Bool(self.rewatch),
+        );
+        note(
+            "realize",
+            self.realize != defaults.realize,
+            Value::Bool(self.realize),
+        );
+        note(
+            "dollar",
+            self.dollar != defaults.dollar,
+            Value::Bool(self.dollar),
+        );
+        note(
+            "hidden",
+            self.hidden != defaults.hidden,
+            Value::Bool(self.hidden),
+        );
         note(
             "export",
             self.export != defaults.export,
             Value::List(self.export.iter().cloned().map(Value::Str).collect()),
         );
-        note("reverse", self.reverse != defaults.reverse, Value::Bool(self.reverse));
-        note("autoedge", self.autoedge != defaults.autoedge, Value::Bool(self.autoedge));
-        note("autogroup", self.autogroup != defaults.autogroup, Value::Bool(self.autogroup));
+        note(
+            "reverse",
+            self.reverse != defaults.reverse,
+            Value::Bool(self.reverse),
+        );
+        note(
+            "autoedge",
+            self.autoedge != defaults.autoedge,
+            Value::Bool(self.autoedge),
+        );
+        note(
+            "autogroup",
+            self.autogroup != defaults.autogroup,
+            Value::Bool(self.autogroup),
+        );
         changed
     }
 }

@@ -1,0 +1,208 @@
+//! The type checker: walks the program as it would run (classes per include,
+//! functions per call, both branches of every `if`, loop bodies once), infers
+//! a type for every expression by unification, and reports every mistake once.
+//!
+//! Named functions and classes are checked at each use with the argument types
+//! of that use, which makes them polymorphic; a lambda bound to a variable has
+//! one type. Operations whose rule depends on a type not yet known (`+` on an
+//! unknown, `$s->port` on an unknown) are deferred and retried once more is
+//! known; whatever stays unknown at the end is reported as ambiguous.
+
+mod deferred;
+mod errors;
+mod expr;
+mod names;
+mod resource;
+mod stmt;
+
+use crate::context::Context;
+use crate::diagnostics::Diagnostic;
+use crate::function::Function;
+use crate::scope::{Duplicate, Scope};
+use crate::types::unify::{TypeId, TypeTable};
+use crate::types::Type;
+use deferred::Deferred;
+use mcl_grammar::ast::TypeExpr;
+use mcl_grammar::Span;
+use std::rc::Rc;
+use std::sync::Arc;
+
+pub(crate) type TypeScope<'a> = Scope<'a, TypeId>;
+
+/// A built-in call whose restriction check waits until its types are known.
+struct PendingCall {
+    function: Arc<dyn Function>,
+    name: String,
+    params: Vec<TypeId>,
+    ret: TypeId,
+    span: Span,
+}
+
+pub struct Checker<'a> {
+    context: &'a Context<'a>,
+    table: TypeTable,
+    diagnostics: Vec<Diagnostic>,
+    deferred: Vec<Deferred>,
+    pending_calls: Vec<PendingCall>,
+    /// Bindings whose types must be known by the end, with their spans.
+    bindings: Vec<(String, Span, TypeId)>,
+    module_scopes: Vec<Option<Rc<TypeScope<'a>>>>,
+    /// Functions and classes being checked, innermost last, to refuse recursion.
+    active: Vec<(String, Span)>,
+}
+
+/// Type-checks the entry module (and whatever it uses). Returns every error.
+pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
+    let mut checker = Checker {
+        context,
+        table: TypeTable::new(),
+        diagnostics: Vec::new(),
+        deferred: Vec::new(),
+        pending_calls: Vec::new(),
+        bindings: Vec::new(),
+        module_scopes: Vec::new(),
+        active: Vec::new(),
+    };
+    checker.module_scopes.resize_with(context.program.modules.len(), || None);
+    if let Some(entry) = context.program.modules.first() {
+        let scope = checker.module_scope(0);
+        checker.check_block(&scope, &entry.program.body);
+        for (index, module) in context.program.modules.iter().enumerate().skip(1) {
+            checker.check_module_only_defines(index, &module.program.body);
+        }
+    }
+    checker.finish();
+    if checker.diagnostics.is_empty() {
+        Ok(())
+    } else {
+        checker.diagnostics.sort_by_key(|diagnostic| {
+            diagnostic
+                .primary_span()
+                .map(|span| (span.file, span.start))
+                .unwrap_or_default()
+        });
+        Err(checker.diagnostics)
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn report_duplicates(&mut self, duplicates: Vec<Duplicate>) {
+        for duplicate in duplicates {
+            self.error(errors::duplicate(&duplicate));
+        }
+    }
+
+    /// The top scope of module `index`, declared once.
+    fn module_scope(&mut self, index: usize) -> Rc<TypeScope<'a>> {
+        if let Some(Some(scope)) = self.module_scopes.get(index) {
+            return Rc::clone(scope);
+        }
+        let context = self.context;
+        let body = &context.program.modules[index].program.body;
+        let mut duplicates = Vec::new();
+        let scope = Rc::new(Scope::declare(
+            None,
+            index,
+            body,
+            &|path| context.resolve_import(index, path),
+            &mut duplicates,
+        ));
+        self.report_duplicates(duplicates);
+        self.module_scopes[index] = Some(Rc::clone(&scope));
+        scope
+    }
+
+    /// Unifies, reporting a mismatch at `span` with `what` saying which
+    /// expectation failed. Returns whether it unified.
+    fn expect(&mut self, expected: TypeId, found: TypeId, span: Span, what: &str) -> bool {
+        match self.table.unify(expected, found) {
+            Ok(()) => true,
+            Err(mismatch) => {
+                self.error(errors::mismatch(&mismatch, span, what));
+                false
+            }
+        }
+    }
+
+    fn concrete(&mut self, ty: &Type) -> TypeId {
+        self.table.concrete(ty)
+    }
+
+    /// The type an annotation names.
+    fn annotation(&mut self, ty: &TypeExpr) -> TypeId {
+        let ty = type_of_annotation(ty);
+        self.table.concrete(&ty)
+    }
+
+    /// Retries deferred checks, then reports what stayed unknown.
+    fn finish(&mut self) {
+        self.settle_deferred();
+        self.report_unresolved_deferred();
+        let pending = std::mem::take(&mut self.pending_calls);
+        for call in pending {
+            let params: Option<Vec<Type>> = call
+                .params
+                .iter()
+                .map(|param| self.table.resolve(*param))
+                .collect();
+            let ret = self.table.resolve(call.ret);
+            match (params, ret) {
+                (Some(params), Some(ret)) => {
+                    if let Err(message) = call.function.check(&params, &ret) {
+                        self.error(errors::call_rejected(&call.name, &message, call.span));
+                    }
+                }
+                _ => {
+                    if self.diagnostics.is_empty() {
+                        let shown: Vec<String> = call
+                            .params
+                            .iter()
+                            .map(|param| self.table.display(*param))
+                            .collect();
+                        self.error(errors::ambiguous_call(&call.name, &shown, call.span));
+                    }
+                }
+            }
+        }
+        // Ambiguity is only worth reporting when nothing else went wrong:
+        // an earlier error is the usual reason a type stayed unknown.
+        if self.diagnostics.is_empty() {
+            let bindings = std::mem::take(&mut self.bindings);
+            for (name, span, ty) in bindings {
+                if !self.table.is_known(ty) {
+                    let shown = self.table.display(ty);
+                    self.error(errors::ambiguous_binding(&name, &shown, span));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The type an annotation names, as a concrete type.
+pub fn type_of_annotation(ty: &TypeExpr) -> Type {
+    use mcl_grammar::ast::TypeKind;
+    match &ty.kind {
+        TypeKind::Bool => Type::Bool,
+        TypeKind::Str => Type::Str,
+        TypeKind::Int => Type::Int,
+        TypeKind::Float => Type::Float,
+        TypeKind::Variant => Type::Variant,
+        TypeKind::List(element) => Type::list(type_of_annotation(element)),
+        TypeKind::Map(key, value) => Type::map(type_of_annotation(key), type_of_annotation(value)),
+        TypeKind::Struct(fields) => Type::Struct(
+            fields
+                .iter()
+                .map(|(name, ty)| (name.name.clone(), type_of_annotation(ty)))
+                .collect(),
+        ),
+        TypeKind::Func(params, ret) => Type::func(
+            params.iter().map(|(_, ty)| type_of_annotation(ty)).collect(),
+            type_of_annotation(ret),
+        ),
+    }
+}

@@ -1,0 +1,251 @@
+//! Statements: blocks, bindings, `if`, loops, includes, panics, and the rule
+//! that imported modules only define.
+
+use super::{errors, Checker, TypeScope};
+use crate::scope::{Scope, Slot, SlotState};
+use crate::types::unify::{Head, TypeId};
+use crate::types::Type;
+use mcl_grammar::ast::{Block, ElseStmt, Expr, IfStmt, Stmt, StmtKind};
+use mcl_grammar::Span;
+use std::rc::Rc;
+
+impl<'a> Checker<'a> {
+    /// A child scope declaring `stmts`, checked.
+    pub(super) fn check_child_block(&mut self, parent: &Rc<TypeScope<'a>>, block: &'a Block) {
+        let scope = self.child_scope(parent, &block.stmts);
+        self.check_block(&scope, &block.stmts);
+    }
+
+    pub(super) fn child_scope(&mut self, parent: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) -> Rc<TypeScope<'a>> {
+        Rc::new(self.declare_child(parent, stmts))
+    }
+
+    fn declare_child(&mut self, parent: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) -> TypeScope<'a> {
+        let context = self.context;
+        let module = parent.module;
+        let mut duplicates = Vec::new();
+        let scope = Scope::declare(
+            Some(Rc::clone(parent)),
+            module,
+            stmts,
+            &|path| context.resolve_import(module, path),
+            &mut duplicates,
+        );
+        self.report_duplicates(duplicates);
+        scope
+    }
+
+    pub(super) fn check_block(&mut self, scope: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) {
+        for stmt in stmts {
+            self.check_stmt(scope, stmt);
+        }
+    }
+
+    fn check_stmt(&mut self, scope: &Rc<TypeScope<'a>>, stmt: &'a Stmt) {
+        match &stmt.kind {
+            StmtKind::Bind { name, .. } => {
+                if scope.binds.get(name.name.as_str()).is_some_and(|slot| std::ptr::eq(slot.name, name)) {
+                    self.slot_type(scope, &name.name);
+                }
+            }
+            StmtKind::If(if_stmt) => self.check_if(scope, if_stmt),
+            StmtKind::For {
+                index,
+                value,
+                list,
+                body,
+            } => {
+                let element = self.table.unknown();
+                let expected = self.table.list_of(element);
+                let found = self.expr(scope, list);
+                self.expect(expected, found, list.span, "`for` loops over a list");
+                let int = self.concrete(&Type::Int);
+                let body_scope = self.loop_scope(scope, body, [(index, int), (value, element)]);
+                self.check_block(&body_scope, &body.stmts);
+            }
+            StmtKind::ForKv {
+                key,
+                value,
+                map,
+                body,
+            } => {
+                let key_type = self.table.unknown();
+                let value_type = self.table.unknown();
+                let expected = self.table.map_of(key_type, value_type);
+                let found = self.expr(scope, map);
+                self.expect(expected, found, map.span, "`forkv` loops over a map");
+                let body_scope = self.loop_scope(scope, body, [(key, key_type), (value, value_type)]);
+                self.check_block(&body_scope, &body.stmts);
+            }
+            StmtKind::Func(_) | StmtKind::Class(_) => {}
+            StmtKind::Include { alias, .. } => match alias {
+                Some(alias) => {
+                    self.alias_scope(scope, &alias.name);
+                }
+                None => {
+                    self.include(scope, stmt);
+                }
+            },
+            StmtKind::Import { path, .. } => {
+                if self.context.resolve_import(scope.module, &path.value).is_none()
+                    && !crate::load::is_local_import(&path.value)
+                {
+                    let modules: Vec<&str> = self.context.functions.modules().collect();
+                    self.error(errors::unknown_module(&path.value, path.span, &modules));
+                }
+            }
+            StmtKind::Resource(resource) => self.check_resource(scope, resource, false),
+            StmtKind::Collect(resource) => self.check_resource(scope, resource, true),
+            StmtKind::Edge(halves) => self.check_edge_stmt(scope, halves),
+            StmtKind::Panic(value) => self.check_panic(scope, value),
+        }
+    }
+
+    pub(super) fn check_panic(&mut self, scope: &Rc<TypeScope<'a>>, value: &'a Expr) {
+        let found = self.expr(scope, value);
+        match self.table.head(found) {
+            Some(Head::Bool | Head::Str | Head::Error) => {}
+            None => {
+                let bool_type = self.concrete(&Type::Bool);
+                self.expect(bool_type, found, value.span, "`panic` takes a bool or a str");
+            }
+            Some(_) => {
+                let shown = self.table.display(found);
+                self.error(errors::panic_argument(&shown, value.span));
+            }
+        }
+    }
+
+    fn check_if(&mut self, scope: &Rc<TypeScope<'a>>, if_stmt: &'a IfStmt) {
+        let condition = self.expr(scope, &if_stmt.condition);
+        let bool_type = self.concrete(&Type::Bool);
+        self.expect(bool_type, condition, if_stmt.condition.span, "an `if` condition is a bool");
+        self.check_child_block(scope, &if_stmt.then);
+        match &if_stmt.otherwise {
+            Some(ElseStmt::Block(block)) => self.check_child_block(scope, block),
+            Some(ElseStmt::If(nested, _)) => self.check_if(scope, nested),
+            None => {}
+        }
+    }
+
+    fn loop_scope<const N: usize>(
+        &mut self,
+        parent: &Rc<TypeScope<'a>>,
+        body: &'a Block,
+        variables: [(&'a mcl_grammar::ast::Ident, TypeId); N],
+    ) -> Rc<TypeScope<'a>> {
+        let mut scope = self.declare_child(parent, &body.stmts);
+        for (name, ty) in variables {
+            if let Some(existing) = scope.binds.get(name.name.as_str()) {
+                let duplicate = crate::scope::Duplicate {
+                    what: "variable",
+                    name: name.name.clone(),
+                    first: name.span,
+                    second: existing.name.span,
+                };
+                self.error(errors::duplicate(&duplicate));
+                continue;
+            }
+            scope.binds.insert(&name.name, Slot::done(name, ty));
+        }
+        Rc::new(scope)
+    }
+
+    /// The type of binding `name`, found from `scope`, computing it on first use.
+    pub(super) fn slot_type(&mut self, found_in: &Rc<TypeScope<'a>>, name: &str) -> TypeId {
+        let Some(slot) = found_in.binds.get(name) else {
+            return self.table.error();
+        };
+        let state = slot.state.borrow().clone();
+        match state {
+            SlotState::Done(ty) => ty,
+            SlotState::Busy => {
+                let span = slot.name.span;
+                let cycle = self.binding_cycle(name);
+                self.error(errors::binding_cycle(&cycle, span));
+                let error = self.table.error();
+                *slot.state.borrow_mut() = SlotState::Done(error);
+                error
+            }
+            SlotState::Pending => {
+                *slot.state.borrow_mut() = SlotState::Busy;
+                self.active.push((format!("${name}"), slot.name.span));
+                let found = match slot.expr {
+                    Some(expr) => self.expr(found_in, expr),
+                    None => self.table.unknown(),
+                };
+                if let Some(annotation) = slot.ty {
+                    let declared = self.annotation(annotation);
+                    let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
+                    self.expect(declared, found, span, "the declared type");
+                }
+                self.active.pop();
+                // A cycle may have resolved this slot to an error already.
+                if let SlotState::Done(ty) = *slot.state.borrow() {
+                    return ty;
+                }
+                *slot.state.borrow_mut() = SlotState::Done(found);
+                let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
+                self.bindings.push((name.to_owned(), span, found));
+                found
+            }
+        }
+    }
+
+    /// The names from the first mention of `$name` on the active stack to now.
+    fn binding_cycle(&self, name: &str) -> Vec<String> {
+        let wanted = format!("${name}");
+        let start = self
+            .active
+            .iter()
+            .rposition(|(active, _)| *active == wanted)
+            .unwrap_or(0);
+        let mut cycle: Vec<String> = self.active[start..].iter().map(|(name, _)| name.clone()).collect();
+        cycle.push(wanted);
+        cycle
+    }
+
+    /// Refuses a class or function that is already being checked (recursion).
+    pub(super) fn enter(&mut self, key: String, span: Span) -> bool {
+        if let Some(start) = self.active.iter().position(|(active, _)| *active == key) {
+            let mut cycle: Vec<String> = self.active[start..].iter().map(|(name, _)| name.clone()).collect();
+            cycle.push(key);
+            self.error(errors::recursion(&cycle, span));
+            return false;
+        }
+        self.active.push((key, span));
+        true
+    }
+
+    pub(super) fn leave(&mut self) {
+        self.active.pop();
+    }
+
+    /// Top-level statements of an imported module may only define.
+    pub(super) fn check_module_only_defines(&mut self, _module: usize, body: &'a [Stmt]) {
+        for stmt in body {
+            let what = match &stmt.kind {
+                StmtKind::Resource(_) => "a resource",
+                StmtKind::Collect(_) => "a collect",
+                StmtKind::Include { .. } => "an include",
+                StmtKind::Edge(_) => "an edge",
+                StmtKind::Panic(_) => "a panic",
+                StmtKind::If(_) => "an `if` statement",
+                StmtKind::For { .. } | StmtKind::ForKv { .. } => "a loop",
+                _ => continue,
+            };
+            self.error(errors::module_statement(what, stmt_head_span(stmt)));
+        }
+    }
+}
+
+/// The first line of a statement, for labels that should not cover a whole block.
+pub(super) fn stmt_head_span(stmt: &Stmt) -> Span {
+    match &stmt.kind {
+        StmtKind::Resource(resource) | StmtKind::Collect(resource) => Span {
+            end: resource.body_span.start + 1,
+            ..stmt.span
+        },
+        _ => stmt.span,
+    }
+}

@@ -1,0 +1,384 @@
+//! The three printed forms of a resource graph, as `mgmt compile --format`
+//! writes them (DESIGN.md, CLI contract; `docs/graph-output.md`):
+//!
+//! - text: `Vertex: kind[name]` and `Edge: kind[a] -> kind[b]` lines, sorted
+//!   bytewise;
+//! - JSON: `{"vertices": [...], "edges": [...]}` with defined params and
+//!   non-default metaparams;
+//! - DOT: a Graphviz digraph.
+//!
+//! Every form is deterministic: vertices by `(kind, name)`, edges by their
+//! `(from, to)` ids. Writing files and running Graphviz is the binary's job.
+
+use super::ir::{Edge, Resource, ResourceGraph};
+use serde_json::{json, Map, Value as Json};
+use std::fmt::Write as _;
+
+/// The text form (the same as the graph's `Display`).
+pub fn to_text(graph: &ResourceGraph) -> String {
+    graph.to_string()
+}
+
+/// The JSON form:
+///
+/// ```json
+/// {"vertices":[{"kind":"file","name":"/tmp/a","params":{"content":"hi"},"meta":{}}],
+///  "edges":[{"from":"file[/tmp/a]","to":"exec[b]","notify":false}]}
+/// ```
+///
+/// An edge also has `"send_recv":[["output","content"]]` when values travel
+/// along it, and `"automatic":true` when autoedges added it; both keys are
+/// absent otherwise.
+pub fn to_json(graph: &ResourceGraph) -> Json {
+    let vertices: Vec<Json> = graph
+        .resources()
+        .map(|(_, resource)| vertex_json(resource))
+        .collect();
+    let edges: Vec<Json> = sorted_edges(graph)
+        .into_iter()
+        .map(|(from, to, edge)| edge_json(from, to, edge))
+        .collect();
+    json!({ "vertices": vertices, "edges": edges })
+}
+
+fn vertex_json(resource: &Resource) -> Json {
+    let params: Map<String, Json> = resource
+        .params
+        .iter()
+        .map(|(field, value)| (field.clone(), value.to_json()))
+        .collect();
+    let meta: Map<String, Json> = resource
+        .meta
+        .non_default()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_json()))
+        .collect();
+    json!({
+        "kind": resource.kind,
+        "name": resource.name,
+        "params": params,
+        "meta": meta,
+    })
+}
+
+fn edge_json(from: String, to: String, edge: &Edge) -> Json {
+    let mut object = Map::new();
+    object.insert("from".to_owned(), Json::String(from));
+    object.insert("to".to_owned(), Json::String(to));
+    object.insert("notify".to_owned(), Json::Bool(edge.notify));
+    if !edge.send_recv.is_empty() {
+        let pairs = edge
+            .send_recv
+            .iter()
+            .map(|(send, recv)| json!([send, recv]))
+            .collect();
+        object.insert("send_recv".to_owned(), Json::Array(pairs));
+    }
+    if edge.automatic {
+        object.insert("automatic".to_owned(), Json::Bool(true));
+    }
+    Json::Object(object)
+}
+
+/// Edges as `(from id, to id, edge)`, sorted by the ids.
+fn sorted_edges(graph: &ResourceGraph) -> Vec<(String, String, &Edge)> {
+    let mut edges: Vec<(String, String, &Edge)> = graph
+        .edges()
+        .map(|(from, to, edge)| (graph.resource(from).id(), graph.resource(to).id(), edge))
+        .collect();
+    edges.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    edges
+}
+
+/// The Graphviz DOT form: a box per resource labelled `kind[name]`; edges
+/// bold with the label `notify` when they refresh, dashed when automatic,
+/// and labelled `send -> recv` for each value they carry.
+pub fn to_dot(graph: &ResourceGraph) -> String {
+    let mut dot = String::from("digraph mgmt {\n");
+    dot.push_str("\tnode [shape=box];\n");
+    for (_, resource) in graph.resources() {
+        let _ = writeln!(dot, "\t{};", quote(&resource.id()));
+    }
+    for (from, to, edge) in sorted_edges(graph) {
+        let _ = write!(dot, "\t{} -> {}", quote(&from), quote(&to));
+        let attributes = edge_attributes(edge);
+        if !attributes.is_empty() {
+            let _ = write!(dot, " [{}]", attributes.join(", "));
+        }
+        dot.push_str(";\n");
+    }
+    dot.push_str("}\n");
+    dot
+}
+
+fn edge_attributes(edge: &Edge) -> Vec<String> {
+    let mut styles = Vec::new();
+    if edge.notify {
+        styles.push("bold");
+    }
+    if edge.automatic {
+        styles.push("dashed");
+    }
+    let mut labels: Vec<String> = Vec::new();
+    if edge.notify {
+        labels.push("notify".to_owned());
+    }
+    labels.extend(
+        edge.send_recv
+            .iter()
+            .map(|(send, recv)| format!("{send} -> {recv}")),
+    );
+
+    let mut attributes = Vec::new();
+    if !styles.is_empty() {
+        attributes.push(format!("style={}", quote(&styles.join(","))));
+    }
+    if !labels.is_empty() {
+        // Graphviz's `\n` escape puts each label on its own line.
+        let label = labels
+            .iter()
+            .map(|label| escape(label))
+            .collect::<Vec<_>>()
+            .join("\\n");
+        attributes.push(format!("label=\"{label}\""));
+    }
+    attributes
+}
+
+/// A DOT double-quoted string holding `text` literally.
+fn quote(text: &str) -> String {
+    format!("\"{}\"", escape(text))
+}
+
+/// Escapes for the inside of a DOT double-quoted string: `"` and `\` (which
+/// Graphviz would otherwise read as its own `\n`, `\l`, `\N`... escapes), and
+/// line breaks as Graphviz's `\n` and `\r`, so every statement stays on one
+/// line. Distinct texts stay distinct, so node ids never collide.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '"' => escaped.push_str("\\\""),
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            _ => escaped.push(character),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::MetaParams;
+    use crate::value::Value;
+    use mcl_grammar::Span;
+
+    fn resource(kind: &str, name: &str, params: Vec<(&str, Value)>) -> Resource {
+        Resource {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            params: params
+                .into_iter()
+                .map(|(field, value)| (field.to_owned(), value))
+                .collect(),
+            meta: MetaParams::default(),
+            span: Span::default(),
+        }
+    }
+
+    /// exec[b] -> file[/tmp/a] with send/recv, file[/tmp/a] -> svc[c] with
+    /// notify, and an automatic file[/tmp/] -> file[/tmp/a]; added in an order
+    /// that is not the sorted one.
+    fn sample() -> ResourceGraph {
+        let mut graph = ResourceGraph::new();
+        let mut service = resource("svc", "c", vec![("state", Value::str("running"))]);
+        service.meta.noop = true;
+        service.meta.sema = vec!["lock:2".to_owned()];
+        let svc = graph.add(service);
+        let file = graph.add(resource(
+            "file",
+            "/tmp/a",
+            vec![
+                ("mode", Value::str("0644")),
+                (
+                    "owner",
+                    Value::Struct(vec![
+                        ("name".to_owned(), Value::str("root")),
+                        ("id".to_owned(), Value::Int(0)),
+                    ]),
+                ),
+            ],
+        ));
+        let exec = graph.add(resource("exec", "b", vec![]));
+        let directory = graph.add(resource("file", "/tmp/", vec![]));
+        graph.connect(
+            file,
+            svc,
+            Edge {
+                notify: true,
+                ..Edge::default()
+            },
+        );
+        graph.connect(
+            exec,
+            file,
+            Edge {
+                send_recv: vec![("output".to_owned(), "content".to_owned())],
+                ..Edge::default()
+            },
+        );
+        graph.connect(
+            directory,
+            file,
+            Edge {
+                automatic: true,
+                ..Edge::default()
+            },
+        );
+        graph
+    }
+
+    #[test]
+    fn text_is_sorted_lines() {
+        assert_eq!(
+            to_text(&sample()),
+            "Edge: exec[b] -> file[/tmp/a]\n\
+             Edge: file[/tmp/] -> file[/tmp/a]\n\
+             Edge: file[/tmp/a] -> svc[c]\n\
+             Vertex: exec[b]\n\
+             Vertex: file[/tmp/]\n\
+             Vertex: file[/tmp/a]\n\
+             Vertex: svc[c]\n"
+        );
+        assert_eq!(to_text(&ResourceGraph::new()), "");
+    }
+
+    #[test]
+    fn json_has_the_shape_of_the_cli_contract() {
+        let expected = json!({
+            "vertices": [
+                {"kind": "exec", "name": "b", "params": {}, "meta": {}},
+                {"kind": "file", "name": "/tmp/", "params": {}, "meta": {}},
+                {
+                    "kind": "file",
+                    "name": "/tmp/a",
+                    "params": {"mode": "0644", "owner": {"name": "root", "id": 0}},
+                    "meta": {},
+                },
+                {
+                    "kind": "svc",
+                    "name": "c",
+                    "params": {"state": "running"},
+                    "meta": {"noop": true, "sema": ["lock:2"]},
+                },
+            ],
+            "edges": [
+                {
+                    "from": "exec[b]",
+                    "to": "file[/tmp/a]",
+                    "notify": false,
+                    "send_recv": [["output", "content"]],
+                },
+                {"from": "file[/tmp/]", "to": "file[/tmp/a]", "notify": false, "automatic": true},
+                {"from": "file[/tmp/a]", "to": "svc[c]", "notify": true},
+            ],
+        });
+        assert_eq!(to_json(&sample()), expected);
+    }
+
+    #[test]
+    fn json_of_a_plain_edge_has_exactly_three_keys() {
+        let json = to_json(&sample());
+        let plain = &json["edges"][2];
+        assert_eq!(plain.as_object().map(Map::len), Some(3));
+        assert_eq!(
+            to_json(&ResourceGraph::new()),
+            json!({"vertices": [], "edges": []})
+        );
+    }
+
+    #[test]
+    fn json_shows_changed_metaparams_and_int_keyed_maps() {
+        let mut graph = ResourceGraph::new();
+        let mut limited = resource(
+            "test",
+            "t",
+            vec![(
+                "mapintfloat",
+                Value::Map([(Value::Int(1), Value::Float(0.5))].into_iter().collect()),
+            )],
+        );
+        limited.meta.limit = 2.5;
+        graph.add(limited);
+        let json = to_json(&graph);
+        assert_eq!(json["vertices"][0]["meta"], json!({"limit": 2.5}));
+        assert_eq!(
+            json["vertices"][0]["params"]["mapintfloat"],
+            json!([[1, 0.5]])
+        );
+    }
+
+    #[test]
+    fn dot_lists_nodes_then_styled_edges_in_order() {
+        assert_eq!(
+            to_dot(&sample()),
+            "digraph mgmt {\n\
+             \tnode [shape=box];\n\
+             \t\"exec[b]\";\n\
+             \t\"file[/tmp/]\";\n\
+             \t\"file[/tmp/a]\";\n\
+             \t\"svc[c]\";\n\
+             \t\"exec[b]\" -> \"file[/tmp/a]\" [label=\"output -> content\"];\n\
+             \t\"file[/tmp/]\" -> \"file[/tmp/a]\" [style=\"dashed\"];\n\
+             \t\"file[/tmp/a]\" -> \"svc[c]\" [style=\"bold\", label=\"notify\"];\n\
+             }\n"
+        );
+    }
+
+    #[test]
+    fn dot_combines_styles_and_labels() {
+        let edge = Edge {
+            notify: true,
+            automatic: true,
+            send_recv: vec![
+                ("stdout".to_owned(), "content".to_owned()),
+                ("stderr".to_owned(), "comment".to_owned()),
+            ],
+        };
+        assert_eq!(
+            edge_attributes(&edge),
+            [
+                "style=\"bold,dashed\"",
+                "label=\"notify\\nstdout -> content\\nstderr -> comment\"",
+            ]
+        );
+        assert!(edge_attributes(&Edge::default()).is_empty());
+    }
+
+    #[test]
+    fn dot_escapes_quotes_backslashes_and_newlines() {
+        let mut graph = ResourceGraph::new();
+        let tricky = graph.add(resource("exec", "echo \"hi\" \\n\nnext\r\n", vec![]));
+        let plain = graph.add(resource("noop", "n", vec![]));
+        graph.connect(tricky, plain, Edge::default());
+        let dot = to_dot(&graph);
+        let expected_id = r#""exec[echo \"hi\" \\n\nnext\r\n]""#;
+        assert!(dot.contains(&format!("\t{expected_id};\n")), "{dot}");
+        assert!(
+            dot.contains(&format!("\t{expected_id} -> \"noop[n]\";\n")),
+            "{dot}"
+        );
+        // Every statement stays on one line, and quotes stay balanced.
+        for line in dot.lines() {
+            let unescaped_quotes = line
+                .replace("\\\\", "")
+                .replace("\\\"", "")
+                .matches('"')
+                .count();
+            assert_eq!(unescaped_quotes % 2, 0, "{line}");
+        }
+        assert_eq!(dot.lines().count(), 6);
+    }
+}
