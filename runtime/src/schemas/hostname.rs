@@ -1,0 +1,17 @@
+//! `hostname`: the host's names through systemd-hostnamed.
+
+use super::{kind, string};
+use mcl_compiler::schema::ResourceSchema;
+
+pub fn schema() -> ResourceSchema {
+    kind(
+        "hostname",
+        vec![
+            // Sets each of the three below that is not given.
+            string("hostname"),
+            string("pretty_hostname"),
+            string("static_hostname"),
+            string("transient_hostname"),
+        ],
+    )
+}

@@ -1,0 +1,305 @@
+//! The typed schemas of every resource kind (spec §8): field names and mcl
+//! types, integer ranges, enumerated values, sends, and whether a kind groups.
+//!
+//! The compiler checks resource bodies against these through
+//! [`mcl_compiler::schema::ResourceKinds`]; the engine's resource
+//! implementations (one per kind, beside these declarations) read the same
+//! field names. Field names and types follow the public mgmt project's
+//! resources so that existing `.mcl` programs keep working; see
+//! `docs/resources.md` for what each field means.
+
+mod cron;
+mod exec;
+mod file;
+mod hostname;
+mod kv;
+mod noop;
+mod pkg;
+mod print;
+mod svc;
+mod test;
+mod timer;
+mod user;
+mod value;
+
+use mcl_compiler::schema::{FieldSchema, ResourceKinds, ResourceSchema};
+use mcl_compiler::types::Type;
+use std::collections::BTreeMap;
+
+/// Enumerated fields whose `values` are the named choices but not the only
+/// ones: `pkg.state` also takes a version string. Their values still name
+/// `$const.res.<kind>.<field>.<value>`; only the membership check skips them.
+pub const OPEN_VALUES: &[(&str, &str)] = &[("pkg", "state")];
+
+/// Every resource kind the engine knows, by name.
+#[derive(Clone, Debug)]
+pub struct Kinds {
+    schemas: BTreeMap<&'static str, ResourceSchema>,
+}
+
+impl Kinds {
+    pub fn new() -> Kinds {
+        let schemas = [
+            cron::schema(),
+            exec::schema(),
+            file::schema(),
+            user::group(),
+            hostname::schema(),
+            kv::schema(),
+            print::msg(),
+            noop::schema(),
+            pkg::schema(),
+            print::print(),
+            svc::schema(),
+            test::schema(),
+            timer::schema(),
+            user::user(),
+            value::schema(),
+        ];
+        Kinds {
+            schemas: schemas
+                .into_iter()
+                .map(|schema| (schema.kind, schema))
+                .collect(),
+        }
+    }
+}
+
+impl Default for Kinds {
+    fn default() -> Kinds {
+        Kinds::new()
+    }
+}
+
+impl ResourceKinds for Kinds {
+    fn schema(&self, kind: &str) -> Option<&ResourceSchema> {
+        self.schemas.get(kind)
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        self.schemas.keys().copied().collect()
+    }
+}
+
+/// The catalogue of every resource kind.
+pub fn kinds() -> Kinds {
+    Kinds::new()
+}
+
+// Small constructors that keep the per-kind declarations one line per field.
+
+fn field(name: &'static str, ty: Type) -> FieldSchema {
+    FieldSchema::new(name, ty)
+}
+
+fn string(name: &'static str) -> FieldSchema {
+    field(name, Type::Str)
+}
+
+fn boolean(name: &'static str) -> FieldSchema {
+    field(name, Type::Bool)
+}
+
+fn strings(name: &'static str) -> FieldSchema {
+    field(name, Type::list(Type::Str))
+}
+
+/// A `str` field that takes one of `values` (and names them in
+/// `$const.res.<kind>.<field>.<value>`).
+fn one_of(name: &'static str, values: &'static [&'static str]) -> FieldSchema {
+    string(name).with_values(values)
+}
+
+/// An `int` field holding a Go integer of the given width.
+fn integer(name: &'static str, width: IntWidth) -> FieldSchema {
+    let field = field(name, Type::Int);
+    match width.range() {
+        Some((low, high)) => field.with_range(low, high),
+        None => field,
+    }
+}
+
+/// The Go integer types that mcl's `int` (int64) stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IntWidth {
+    I8,
+    I16,
+    I32,
+    /// `int` and `int64`: every mcl int fits, so no range is recorded.
+    I64,
+    U8,
+    U16,
+    U32,
+    /// `uint` and `uint64`: only the sign is checked, as an mcl int never
+    /// exceeds `u64::MAX`.
+    U64,
+}
+
+impl IntWidth {
+    fn range(self) -> Option<(i128, i128)> {
+        let range = match self {
+            IntWidth::I8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
+            IntWidth::I16 => (i128::from(i16::MIN), i128::from(i16::MAX)),
+            IntWidth::I32 => (i128::from(i32::MIN), i128::from(i32::MAX)),
+            IntWidth::I64 => return None,
+            IntWidth::U8 => (0, i128::from(u8::MAX)),
+            IntWidth::U16 => (0, i128::from(u16::MAX)),
+            IntWidth::U32 => (0, i128::from(u32::MAX)),
+            IntWidth::U64 => (0, i128::from(u64::MAX)),
+        };
+        Some(range)
+    }
+}
+
+/// A kind with its fields and defaults for the rest: no name field, sends
+/// nothing, not groupable.
+fn kind(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
+    ResourceSchema {
+        kind,
+        fields,
+        name_field: None,
+        sends: Vec::new(),
+        groupable: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    const SPEC_KINDS: [&str; 15] = [
+        "cron", "exec", "file", "group", "hostname", "kv", "msg", "noop", "pkg", "print", "svc",
+        "test", "timer", "user", "value",
+    ];
+
+    #[test]
+    fn every_kind_of_the_spec_is_listed_sorted() {
+        let kinds = kinds();
+        assert_eq!(kinds.kinds(), SPEC_KINDS.to_vec());
+        for kind in SPEC_KINDS {
+            let schema = kinds.schema(kind).expect("listed kinds have a schema");
+            assert_eq!(schema.kind, kind);
+        }
+        assert!(kinds.schema("nosuchkind").is_none());
+    }
+
+    #[test]
+    fn field_names_are_unique_lowercase_identifiers() {
+        let kinds = kinds();
+        for kind in kinds.kinds() {
+            let schema = kinds.schema(kind).expect("listed");
+            let mut seen = BTreeSet::new();
+            for field in &schema.fields {
+                assert!(seen.insert(field.name), "{kind}.{} twice", field.name);
+                assert!(is_identifier(field.name), "{kind}.{}", field.name);
+            }
+            for (send, _) in &schema.sends {
+                assert!(is_identifier(send), "{kind} sends {send}");
+            }
+            if let Some(name_field) = schema.name_field {
+                assert_eq!(
+                    schema.field(name_field).map(|field| &field.ty),
+                    Some(&Type::Str),
+                    "{kind}'s name field"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn enumerated_and_ranged_fields_have_the_right_types() {
+        let kinds = kinds();
+        for kind in kinds.kinds() {
+            let schema = kinds.schema(kind).expect("listed");
+            for field in &schema.fields {
+                if !field.values.is_empty() {
+                    assert_eq!(field.ty, Type::Str, "{kind}.{}", field.name);
+                }
+                if let Some((low, high)) = field.int_range {
+                    assert_eq!(field.ty, Type::Int, "{kind}.{}", field.name);
+                    assert!(low <= high);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn enumerated_values_feed_the_constants() {
+        let kinds = kinds();
+        let values = |kind: &str, name: &str| {
+            kinds
+                .schema(kind)
+                .and_then(|schema| schema.field(name))
+                .map(|field| field.values.to_vec())
+                .unwrap_or_default()
+        };
+        assert_eq!(values("file", "state"), ["exists", "absent"]);
+        assert_eq!(values("svc", "state"), ["running", "stopped"]);
+        assert_eq!(values("svc", "startup"), ["enabled", "disabled"]);
+        assert_eq!(
+            values("pkg", "state"),
+            ["installed", "uninstalled", "newest"]
+        );
+        assert_eq!(values("user", "state"), ["exists", "absent"]);
+        assert_eq!(values("group", "state"), ["exists", "absent"]);
+        assert_eq!(values("cron", "state"), ["exists", "absent"]);
+        assert_eq!(
+            values("cron", "trigger"),
+            [
+                "OnCalendar",
+                "OnActiveSec",
+                "OnBootSec",
+                "OnStartupSec",
+                "OnUnitActiveSec",
+                "OnUnitInactiveSec"
+            ]
+        );
+        assert!(values("file", "content").is_empty());
+    }
+
+    #[test]
+    fn open_values_name_enumerated_fields() {
+        let kinds = kinds();
+        for (kind, name) in OPEN_VALUES {
+            let field = kinds.schema(kind).and_then(|schema| schema.field(name));
+            assert!(field.is_some_and(|field| !field.values.is_empty()));
+        }
+    }
+
+    #[test]
+    fn name_fields_sends_and_grouping() {
+        let kinds = kinds();
+        let schema = |kind: &str| kinds.schema(kind).expect("listed").clone();
+        assert_eq!(schema("file").name_field, Some("path"));
+        assert_eq!(schema("exec").name_field, Some("cmd"));
+        assert_eq!(schema("kv").name_field, Some("key"));
+        assert_eq!(schema("svc").name_field, None);
+        assert_eq!(schema("exec").send("stdout"), Some(&Type::Str));
+        assert_eq!(schema("exec").send("output"), Some(&Type::Str));
+        assert_eq!(schema("exec").send("stderr"), Some(&Type::Str));
+        assert_eq!(schema("value").send("any"), Some(&Type::Variant));
+        let grouping: Vec<&str> = kinds
+            .kinds()
+            .into_iter()
+            .filter(|kind| schema(kind).groupable)
+            .collect();
+        assert_eq!(grouping, ["noop", "pkg", "print", "test"]);
+    }
+
+    #[test]
+    fn widths_cover_go_integers() {
+        assert_eq!(IntWidth::I8.range(), Some((-128, 127)));
+        assert_eq!(IntWidth::U64.range(), Some((0, 18_446_744_073_709_551_615)));
+        assert_eq!(IntWidth::I64.range(), None);
+    }
+
+    fn is_identifier(name: &str) -> bool {
+        let bytes = name.as_bytes();
+        matches!(bytes.first(), Some(b'a'..=b'z'))
+            && !name.ends_with('_')
+            && bytes
+                .iter()
+                .all(|byte| matches!(byte, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+    }
+}

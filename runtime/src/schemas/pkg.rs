@@ -1,0 +1,27 @@
+//! `pkg`: a package through PackageKit.
+//!
+//! `state` is one of the three words below or a version string. The schema
+//! lists the three words so that `$const.res.pkg.state.*` names them; a
+//! checker that enforces enumerated values must let a version through for
+//! this field (see [`super::OPEN_VALUES`]).
+
+use super::{boolean, kind, one_of};
+use mcl_compiler::schema::ResourceSchema;
+
+/// `$const.res.pkg.state.*`; a version string is allowed too.
+pub const STATES: &[&str] = &["installed", "uninstalled", "newest"];
+
+pub fn schema() -> ResourceSchema {
+    let mut schema = kind(
+        "pkg",
+        vec![
+            one_of("state", STATES),
+            boolean("allowuntrusted"),
+            boolean("allownonfree"),
+            boolean("allowunsupported"),
+        ],
+    );
+    // Packages with the same state go into one PackageKit transaction.
+    schema.groupable = true;
+    schema
+}
