@@ -15,15 +15,26 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// What `import "path"` in module `module` refers to, if anything.
     pub fn resolve_import(&self, module: usize, path: &str) -> Option<ImportTarget> {
-        if is_local_import(path) {
-            let importer = &self.program.modules.get(module)?.path;
-            let target = import_target(importer, path);
-            return self.program.module_index(&target).map(ImportTarget::Local);
-        }
-        self.functions
-            .has_module(path)
-            .then(|| ImportTarget::Core(path.to_owned()))
+        resolve_import(self.program, self.functions, module, path)
     }
+}
+
+/// What `import "path"` in module `module` refers to: a core module, a loaded
+/// local module, or nothing.
+pub fn resolve_import(
+    program: &LoadedProgram,
+    functions: &FunctionRegistry,
+    module: usize,
+    path: &str,
+) -> Option<ImportTarget> {
+    if is_local_import(path) {
+        let importer = &program.modules.get(module)?.path;
+        let target = import_target(importer, path);
+        return program.module_index(&target).map(ImportTarget::Local);
+    }
+    functions
+        .has_module(path)
+        .then(|| ImportTarget::Core(path.to_owned()))
 }
 
 /// `File` -> `file`, `Http:Server` -> `http:server`: edge kinds are written

@@ -5,8 +5,10 @@
 //! as [`diagnostics::Diagnostic`] values that one renderer turns into text.
 
 pub mod check;
+pub mod compile;
 pub mod context;
 pub mod diagnostics;
+pub mod eval;
 pub mod function;
 pub mod graph;
 pub mod load;

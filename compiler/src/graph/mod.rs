@@ -2,6 +2,7 @@
 //! its automatic edges and its text, JSON and Graphviz renderings.
 
 pub mod autoedges;
+pub mod cycles;
 pub mod ir;
 pub mod meta;
 pub mod output;

@@ -1,0 +1,80 @@
+//! The whole pipeline in one call: load, check, evaluate.
+
+use crate::check::check_program;
+use crate::context::Context;
+use crate::diagnostics::Diagnostic;
+use crate::eval::{evaluate, EvalInputs, Evaluation};
+use crate::function::{FunctionRegistry, Host};
+use crate::load::{load_program, LoadedProgram, SourceLoader};
+use crate::schema::ResourceKinds;
+use mcl_grammar::SourceMap;
+use std::sync::Arc;
+
+pub struct CompileOptions {
+    /// What `$hostname` holds.
+    pub hostname: String,
+    pub autoedges: bool,
+}
+
+/// The environment a program compiles against.
+pub struct Toolbox {
+    pub functions: Arc<FunctionRegistry>,
+    pub kinds: Arc<dyn ResourceKinds>,
+    pub host: Arc<dyn Host>,
+}
+
+/// A loaded and type-checked program, ready to be evaluated (again and again,
+/// as its reactive inputs change).
+pub struct CheckedProgram {
+    /// Evaluation hands parts of the tree to closures that may outlive any
+    /// borrow, so the tree lives as long as the process. It is loaded once per
+    /// program, not per evaluation, so this stays bounded.
+    program: &'static LoadedProgram,
+}
+
+/// Loads `entry` (with `entry_text` if the caller already read it) and its
+/// imports, and type-checks the result.
+pub fn check(
+    loader: &dyn SourceLoader,
+    sources: &mut SourceMap,
+    entry: &str,
+    entry_text: Option<String>,
+    toolbox: &Toolbox,
+) -> Result<CheckedProgram, Vec<Diagnostic>> {
+    let loaded = load_program(loader, sources, entry, entry_text)?;
+    let context = Context {
+        program: &loaded,
+        functions: &toolbox.functions,
+        kinds: toolbox.kinds.as_ref(),
+    };
+    check_program(&context)?;
+    Ok(CheckedProgram {
+        program: Box::leak(Box::new(loaded)),
+    })
+}
+
+impl CheckedProgram {
+    /// Evaluates the program with the host's current state.
+    pub fn evaluate(&self, toolbox: &Toolbox, options: &CompileOptions) -> Result<Evaluation, Vec<Diagnostic>> {
+        evaluate(EvalInputs {
+            program: self.program,
+            functions: Arc::clone(&toolbox.functions),
+            kinds: Arc::clone(&toolbox.kinds),
+            host: Arc::clone(&toolbox.host),
+            hostname: options.hostname.clone(),
+            autoedges: options.autoedges,
+        })
+    }
+}
+
+/// Load, check and evaluate once.
+pub fn compile(
+    loader: &dyn SourceLoader,
+    sources: &mut SourceMap,
+    entry: &str,
+    entry_text: Option<String>,
+    toolbox: &Toolbox,
+    options: &CompileOptions,
+) -> Result<Evaluation, Vec<Diagnostic>> {
+    check(loader, sources, entry, entry_text, toolbox)?.evaluate(toolbox, options)
+}

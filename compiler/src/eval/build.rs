@@ -1,0 +1,113 @@
+//! From recorded resources and edges to the graph: range checks against the
+//! schemas, merging identical duplicates, refusing differing ones, resolving
+//! edges, autoedges, and refusing ordering cycles.
+
+use super::{errors, EvalCore, EvalState, PendingResource};
+use crate::graph::{Edge, Resource, ResourceGraph};
+use crate::scope::did_you_mean;
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGraph {
+    let mut graph = ResourceGraph::new();
+    let mut origins: BTreeMap<(String, String), PendingResource> = BTreeMap::new();
+    let resources = std::mem::take(&mut state.resources);
+    for pending in resources {
+        check_ranges(core, state, &pending);
+        let key = (pending.kind.clone(), pending.name.clone());
+        if let Some(first) = origins.get(&key) {
+            if let Some(difference) = difference(first, &pending) {
+                state.diagnostics.push(errors::conflicting_duplicate(first, &pending, &difference));
+            }
+            continue;
+        }
+        graph.add(Resource {
+            kind: pending.kind.clone(),
+            name: pending.name.clone(),
+            params: pending
+                .params
+                .iter()
+                .map(|(name, (value, _))| (name.clone(), value.clone()))
+                .collect(),
+            meta: pending.meta.clone(),
+            span: pending.span,
+        });
+        origins.insert(key, pending);
+    }
+    let edges = std::mem::take(&mut state.edges);
+    for pending in edges {
+        let from = graph.find(&pending.from.0, &pending.from.1);
+        let to = graph.find(&pending.to.0, &pending.to.1);
+        match (from, to) {
+            (Some(from), Some(to)) => graph.connect(
+                from,
+                to,
+                Edge {
+                    notify: pending.notify,
+                    send_recv: pending.send_recv.into_iter().collect(),
+                    automatic: false,
+                },
+            ),
+            (None, _) => state
+                .diagnostics
+                .push(unknown_end(&origins, &pending.from, pending.from_span)),
+            (_, None) => state
+                .diagnostics
+                .push(unknown_end(&origins, &pending.to, pending.to_span)),
+        }
+    }
+    if core.inputs.autoedges {
+        crate::graph::autoedges::add_autoedges(&mut graph);
+    }
+    if let Some(cycle) = crate::graph::cycles::find_cycle(&graph) {
+        let names: Vec<String> = cycle.iter().map(|id| graph.resource(*id).id()).collect();
+        let spans: Vec<_> = cycle.iter().map(|id| graph.resource(*id).span).collect();
+        state.diagnostics.push(errors::graph_cycle(&names, &spans));
+    }
+    graph
+}
+
+fn unknown_end(origins: &BTreeMap<(String, String), PendingResource>, end: &(String, String), span: mcl_grammar::Span) -> crate::diagnostics::Diagnostic {
+    let same_kind: Vec<&str> = origins
+        .keys()
+        .filter(|(kind, _)| *kind == end.0)
+        .map(|(_, name)| name.as_str())
+        .collect();
+    let suggestion = did_you_mean(&end.1, same_kind.iter().copied());
+    errors::unknown_edge_end(&end.0, &end.1, span, suggestion)
+}
+
+/// Integer fields narrower than int64 must fit.
+fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResource) {
+    let Some(schema) = core.inputs.kinds.schema(&pending.kind) else {
+        return;
+    };
+    for (name, (value, span)) in &pending.params {
+        let Some(field) = schema.field(name) else { continue };
+        let (Some((low, high)), Value::Int(number)) = (field.int_range, value) else {
+            continue;
+        };
+        let number = i128::from(*number);
+        if number < low || number > high {
+            state
+                .diagnostics
+                .push(errors::out_of_range(&pending.kind, name, number, low, high, *span));
+        }
+    }
+}
+
+/// The first field (or metaparameter) in which two same-named resources differ.
+fn difference(first: &PendingResource, second: &PendingResource) -> Option<String> {
+    let names: std::collections::BTreeSet<&String> = first.params.keys().chain(second.params.keys()).collect();
+    for name in names {
+        let left = first.params.get(name).map(|(value, _)| value);
+        let right = second.params.get(name).map(|(value, _)| value);
+        if left != right {
+            return Some(name.clone());
+        }
+    }
+    if first.meta != second.meta {
+        return Some("Meta".to_owned());
+    }
+    None
+}

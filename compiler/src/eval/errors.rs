@@ -1,0 +1,101 @@
+//! Every evaluation and graph error's text, in one place.
+
+use super::{Catchable, PendingResource};
+use crate::diagnostics::Diagnostic;
+use mcl_grammar::Span;
+
+/// Something the checker should have refused; kept as a located error rather
+/// than a panic.
+pub(super) fn internal(message: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E0499", format!("internal error: {message}"), span, "here")
+        .with_note("the type checker should have refused this program; please report it")
+}
+
+pub(super) fn uncaught(error: &Catchable, reached: Span) -> Diagnostic {
+    let diagnostic = Diagnostic::error("E0401", format!("uncaught error: {}", error.message), error.span, "the error starts here");
+    let diagnostic = if reached != error.span {
+        diagnostic.with_secondary(reached, "and reaches this value, which must have one")
+    } else {
+        diagnostic
+    };
+    diagnostic.with_help("replace the error with a fallback value: `expression <|> fallback`")
+}
+
+pub(super) fn panic(message: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E0402", format!("panic: {message}"), span, "panicked here")
+}
+
+pub(super) fn function_failed(name: &str, message: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E0406", format!("`{name}` failed: {message}"), span, "this call failed")
+}
+
+pub(super) fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error("E0407", "classes and functions expand too deeply", span, "expanded here")
+}
+
+pub(super) fn empty_name(kind: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E0408", format!("a `{kind}` resource has an empty name"), span, "this name is empty")
+}
+
+pub(super) fn meta_range(name: &str, value: i64, span: Span) -> Diagnostic {
+    let allowed = if name == "retry" { "-1 (forever) or more" } else { "0 or more" };
+    Diagnostic::error("E0405", format!("`Meta:{name}` cannot be {value}"), span, format!("must be {allowed}"))
+}
+
+pub(super) fn bad_semaphore(id: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E0405", format!("`{id}` is not a semaphore"), span, "expected `name` or `name:N` with N >= 1")
+}
+
+pub(super) fn out_of_range(kind: &str, field: &str, value: i128, low: i128, high: i128, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0405",
+        format!("{value} does not fit the `{field}` field of `{kind}`"),
+        span,
+        format!("must be between {low} and {high}"),
+    )
+}
+
+pub(super) fn conflicting_duplicate(first: &PendingResource, second: &PendingResource, field: &str) -> Diagnostic {
+    let id = format!("{}[{}]", first.kind, first.name);
+    let second_span = second.params.get(field).map_or(second.span, |(_, span)| *span);
+    let first_span = first.params.get(field).map_or(first.span, |(_, span)| *span);
+    Diagnostic::error(
+        "E0403",
+        format!("{id} is defined twice with different `{field}`"),
+        second_span,
+        "defined here with one value",
+    )
+    .with_secondary(first_span, "and here with another")
+    .with_note("identical duplicates merge; differing ones are an error")
+}
+
+pub(super) fn unknown_edge_end(kind: &str, name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        "E0404",
+        format!("the edge refers to {kind}[{name}], which no statement defines"),
+        span,
+        "unknown resource",
+    );
+    match suggestion {
+        Some(suggestion) => diagnostic.with_help(format!("did you mean {kind}[{suggestion}]?")),
+        None => diagnostic,
+    }
+}
+
+pub(super) fn graph_cycle(names: &[String], spans: &[Span]) -> Diagnostic {
+    let mut path = names.to_vec();
+    if let Some(first) = names.first() {
+        path.push(first.clone());
+    }
+    let mut diagnostic = Diagnostic::error(
+        "E0409",
+        "the resources' edges form a cycle",
+        spans.first().copied().unwrap_or_default(),
+        "this resource is part of the cycle",
+    )
+    .with_note(format!("the cycle: {}", path.join(" -> ")));
+    for (name, span) in names.iter().zip(spans).skip(1) {
+        diagnostic = diagnostic.with_secondary(*span, format!("{name} is in the cycle"));
+    }
+    diagnostic
+}
