@@ -140,7 +140,13 @@ mod tests {
     fn names(directory: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(directory)
             .expect("readable")
-            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -214,7 +220,10 @@ mod tests {
         std::fs::write(&path, "previous").expect("written");
         let error = render_graphviz("digraph {", &path).expect_err("bad DOT");
         let message = error.to_string();
-        assert!(message.starts_with("Graphviz `dot -Tpng` failed"), "{message}");
+        assert!(
+            message.starts_with("Graphviz `dot -Tpng` failed"),
+            "{message}"
+        );
         assert!(message.contains("syntax error"), "{message}");
         assert_eq!(std::fs::read_to_string(&path).expect("kept"), "previous");
         assert_eq!(names(directory.path()), ["graph.png"]);

@@ -12,7 +12,8 @@ pub fn schema() -> ResourceSchema {
             string("key"),
             // Undefined deletes the key.
             string("value"),
-            // One value per host under the key, rather than one shared value.
+            // This host's entry in the per-host map under the key, rather
+            // than the one shared value.
             boolean("mapped"),
             // Only ever raise the stored value (a monotonic state machine).
             boolean("skiplessthan"),
