@@ -124,8 +124,8 @@ impl<'a, S> Scope<'a, S> {
         };
         for stmt in stmts {
             match &stmt.kind {
-                StmtKind::Bind { name, ty, value } => {
-                    if note("variable", &name.name, name.span) {
+                StmtKind::Bind { name, ty, value }
+                    if note("variable", &name.name, name.span) => {
                         scope.binds.insert(
                             &name.name,
                             Slot {
@@ -136,14 +136,12 @@ impl<'a, S> Scope<'a, S> {
                             },
                         );
                     }
-                }
-                StmtKind::Func(decl) => {
-                    if note("function", &decl.name.name, decl.name.span) {
+                StmtKind::Func(decl)
+                    if note("function", &decl.name.name, decl.name.span) => {
                         scope.funcs.insert(&decl.name.name, decl);
                     }
-                }
-                StmtKind::Class(decl) => {
-                    if note("class", &decl.name.name, decl.name.span) {
+                StmtKind::Class(decl)
+                    if note("class", &decl.name.name, decl.name.span) => {
                         scope.classes.insert(decl.name.name.clone(), decl);
                         // Nested classes are also reachable as `outer:inner`.
                         for inner in &decl.body.stmts {
@@ -155,7 +153,6 @@ impl<'a, S> Scope<'a, S> {
                             }
                         }
                     }
-                }
                 StmtKind::Import { path, alias } => {
                     let Some(target) = resolve_import(&path.value) else {
                         continue;
@@ -177,8 +174,8 @@ impl<'a, S> Scope<'a, S> {
                 }
                 StmtKind::Include {
                     alias: Some(alias), ..
-                } => {
-                    if note("namespace", &alias.name, alias.span) {
+                }
+                    if note("namespace", &alias.name, alias.span) => {
                         scope.aliases.insert(
                             &alias.name,
                             AliasSlot {
@@ -187,7 +184,6 @@ impl<'a, S> Scope<'a, S> {
                             },
                         );
                     }
-                }
                 _ => {}
             }
         }

@@ -188,13 +188,15 @@ impl<'a> Checker<'a> {
             }
             BinaryOp::Lt | BinaryOp::Gt | BinaryOp::LtEq | BinaryOp::GtEq => {
                 let what = format!("both sides of `{}` have one type", op.symbol());
-                self.expect(left_type, right_type, right.span, &what);
-                self.defer(Deferred::Numeric {
-                    ty: left_type,
-                    op,
-                    allow_str: false,
-                    span: whole.span,
-                });
+                // One mistake, one error: a mismatch says enough.
+                if self.expect(left_type, right_type, right.span, &what) {
+                    self.defer(Deferred::Numeric {
+                        ty: left_type,
+                        op,
+                        allow_str: false,
+                        span: whole.span,
+                    });
+                }
                 bool_type
             }
             BinaryOp::In => {
@@ -207,13 +209,14 @@ impl<'a> Checker<'a> {
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 let what = format!("both sides of `{}` have one type", op.symbol());
-                self.expect(left_type, right_type, right.span, &what);
-                self.defer(Deferred::Numeric {
-                    ty: left_type,
-                    op,
-                    allow_str: op == BinaryOp::Add,
-                    span: whole.span,
-                });
+                if self.expect(left_type, right_type, right.span, &what) {
+                    self.defer(Deferred::Numeric {
+                        ty: left_type,
+                        op,
+                        allow_str: op == BinaryOp::Add,
+                        span: whole.span,
+                    });
+                }
                 if op == BinaryOp::Div {
                     self.concrete(&Type::Float)
                 } else {

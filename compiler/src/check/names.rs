@@ -46,11 +46,10 @@ impl<'a> Checker<'a> {
     }
 
     fn namespaced_variable(&mut self, scope: &Rc<TypeScope<'a>>, ident: &Ident, prefix: &str, last: &str) -> TypeId {
-        if prefix == "const" || prefix.starts_with("const.") {
-            if scope.find_namespace("const").is_none() {
+        if (prefix == "const" || prefix.starts_with("const."))
+            && scope.find_namespace("const").is_none() {
                 return self.constant(ident);
             }
-        }
         let Some(target) = self.namespace_scope(scope, prefix, ident.span) else {
             return self.table.error();
         };
@@ -85,13 +84,9 @@ impl<'a> Checker<'a> {
     pub(super) fn namespace_scope(&mut self, scope: &Rc<TypeScope<'a>>, prefix: &str, span: Span) -> Option<Rc<TypeScope<'a>>> {
         let mut current = Rc::clone(scope);
         for (position, part) in prefix.split('.').enumerate() {
-            let found = if position == 0 {
-                current.find_namespace(part)
-            } else if current.imports.contains_key(part) || current.aliases.contains_key(part) {
-                current.find_namespace(part)
-            } else {
-                None
-            };
+            // After the first part, only the namespaces the target itself declares count.
+            let visible = position == 0 || current.imports.contains_key(part) || current.aliases.contains_key(part);
+            let found = if visible { current.find_namespace(part) } else { None };
             current = match found {
                 Some(Namespace::Import(ImportTarget::Local(index))) => self.module_scope(index),
                 Some(Namespace::Import(ImportTarget::Core(module))) => {
@@ -226,7 +221,7 @@ impl<'a> Checker<'a> {
             }
             let target = self.namespace_scope(scope, prefix, name.span)?;
             if let Some(decl) = target.funcs.get(last) {
-                return Some(Callee::User(Rc::clone(&target), *decl));
+                return Some(Callee::User(Rc::clone(&target), decl));
             }
             let suggestion = did_you_mean(last, target.funcs.keys().copied()).map(str::to_owned);
             self.error(errors::unknown_function(&name.name, name.span, suggestion.as_deref(), None));
@@ -248,7 +243,7 @@ impl<'a> Checker<'a> {
                 ImportTarget::Local(index) => {
                     let module = self.module_scope(index);
                     if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                        return Some(Callee::User(Rc::clone(&module), *decl));
+                        return Some(Callee::User(Rc::clone(&module), decl));
                     }
                 }
             }

@@ -246,12 +246,19 @@ fn lex_diagnostic(kind: &LexErrorKind, error: &SyntaxError, source: &Source) -> 
     let span = error.span;
     let text = source.text(span);
     match kind {
-        LexErrorKind::UnexpectedChar => Diagnostic::error(
-            "E0101",
-            format!("unexpected character `{}`", visible(text)),
-            span,
-            "no token starts with this",
-        ),
+        LexErrorKind::UnexpectedChar => {
+            let characters = if text.chars().count() > 1 {
+                "characters"
+            } else {
+                "character"
+            };
+            Diagnostic::error(
+                "E0101",
+                format!("unexpected {characters} `{}`", visible(text)),
+                span,
+                "no token starts with this",
+            )
+        }
         LexErrorKind::ForeignOperator { meant } => Diagnostic::error(
             "E0101",
             format!("`{text}` is not an operator in mcl"),
@@ -422,8 +429,12 @@ fn unexpected_token_help(found: &Token, expected: &[String], context: &Context) 
             Some("a type goes between the name and the `=`: `$x int = 1`".to_owned())
         }
         Token::Else => Some("`else` follows the `}` of an `if`, on the same line".to_owned()),
-        _ if expects("`,`") && starts_element(found) => {
-            Some("a `,` goes between two elements: add one before this".to_owned())
+        _ if expects("`,`") && starts_element(found) => Some(
+            "add a `,` before this: fields, entries and elements are separated by commas"
+                .to_owned(),
+        ),
+        Token::Newline if expects("`{`") && context.next == Some(Token::LBrace) => {
+            Some("a `{` goes at the end of this line, not on the next one".to_owned())
         }
         _ if expects("end of line") && starts_statement(found) => Some(
             "a statement ends at the end of its line: start the next one on a new line".to_owned(),

@@ -165,7 +165,7 @@ impl EvalCore {
             } else {
                 let target = self.namespace_scope(scope, prefix, name.span)?;
                 if let Some(decl) = target.funcs.get(last) {
-                    return Ok(Callee::User(Rc::clone(&target), *decl));
+                    return Ok(Callee::User(Rc::clone(&target), decl));
                 }
             }
         } else {
@@ -185,7 +185,7 @@ impl EvalCore {
                     ImportTarget::Local(index) => {
                         let module = self.module_scope(index);
                         if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                            return Ok(Callee::User(Rc::clone(&module), *decl));
+                            return Ok(Callee::User(Rc::clone(&module), decl));
                         }
                     }
                 }

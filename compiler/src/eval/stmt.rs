@@ -168,7 +168,7 @@ impl EvalCore {
         }
     }
 
-    fn edge_names(&self, scope: &Rc<ValueScope>, target: &'static EdgeTarget) -> Result<(String, Vec<String>, Span), Failure> {
+    fn edge_names(&self, scope: &Rc<ValueScope>, target: &'static EdgeTarget) -> Result<EdgeEnd, Failure> {
         let names = self.names(scope, &target.name)?;
         Ok((kind_of_edge_name(&target.kind.name), names, target.span))
     }
@@ -313,10 +313,13 @@ fn valid_semaphore(id: &str) -> bool {
     }
 }
 
+/// The resources an edge end names: kind, names, and the span of the end.
+type EdgeEnd = (String, Vec<String>, Span);
+
 /// A resource body's evaluated entries.
 #[derive(Default)]
 struct Body {
     params: BTreeMap<String, (Value, Span)>,
     meta: MetaParams,
-    edges: Vec<(EdgeRelation, (String, Vec<String>, Span))>,
+    edges: Vec<(EdgeRelation, EdgeEnd)>,
 }
