@@ -23,6 +23,14 @@ pub enum LexErrorKind {
     IntOverflow,
     /// A string that is never closed.
     UnterminatedString,
+    /// A string with no closing quote on its line, which would otherwise run
+    /// on and pair up every later quote wrongly; `runs_to` is where the next
+    /// `"` would have closed it (see [`crate::lexer`]).
+    UnclosedOnItsLine { runs_to: usize },
+    /// `'text'`: strings use double quotes.
+    SingleQuotedString,
+    /// `&&`, `||` or `!`: the operator mcl spells as the word `meant`.
+    ForeignOperator { meant: &'static str },
     /// `\q` inside a string: an escape mcl does not know, at `start..end`.
     UnknownEscape { start: usize, end: usize },
     /// `${...}` whose inside is not a variable name, at `start..end`.
@@ -47,8 +55,23 @@ pub enum StrPart {
     },
 }
 
+/// What the string scanner must know on a second pass over a file whose quotes
+/// went out of step: the string that starts at `start` ends with its line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LexExtras {
+    pub cut_string: Option<StringCut>,
+}
+
+/// A string cut at the end of its first line; the first pass ended it at `runs_to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StringCut {
+    pub start: usize,
+    pub runs_to: usize,
+}
+
 #[derive(Logos, Clone, Debug, PartialEq)]
 #[logos(error = LexErrorKind)]
+#[logos(extras = LexExtras)]
 #[logos(skip r"[ \t\x0C]+")]
 pub enum Token {
     #[token("if")]
@@ -180,6 +203,10 @@ pub enum Token {
     #[token("%", |_| fail(LexErrorKind::Percent))]
     #[token("\r\n", |_| fail(LexErrorKind::WindowsLineEnding))]
     #[token("\r", |_| fail(LexErrorKind::LoneCarriageReturn))]
+    #[token("&&", |_| fail(LexErrorKind::ForeignOperator { meant: "and" }))]
+    #[token("||", |_| fail(LexErrorKind::ForeignOperator { meant: "or" }))]
+    #[token("!", |_| fail(LexErrorKind::ForeignOperator { meant: "not" }))]
+    #[regex(r"'[^'\n\r]*'?", |_| fail(LexErrorKind::SingleQuotedString))]
     /// Stands in for text that did not lex, after its error was recorded, so
     /// that the parser can recover and report later mistakes too.
     Invalid,
@@ -220,6 +247,16 @@ fn integer(lex: &mut Lexer<Token>) -> Result<i64, LexErrorKind> {
 fn string(lex: &mut Lexer<Token>) -> Result<Vec<StrPart>, LexErrorKind> {
     let base = lex.span().end;
     let rest = lex.remainder();
+    if let Some(cut) = lex
+        .extras
+        .cut_string
+        .filter(|cut| cut.start == lex.span().start)
+    {
+        lex.bump(rest.find(['\n', '\r']).unwrap_or(rest.len()));
+        return Err(LexErrorKind::UnclosedOnItsLine {
+            runs_to: cut.runs_to,
+        });
+    }
     let mut parts = Vec::new();
     let mut text = String::new();
     let mut chars = rest.char_indices().peekable();
@@ -323,7 +360,8 @@ pub fn is_identifier(text: &str) -> bool {
 }
 
 impl fmt::Display for Token {
-    /// How a token is named in an error message: "`if`", "a string".
+    /// How a token is named after "unexpected" in an error message: "`if`",
+    /// "string", "identifier `x`".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fixed = match self {
             Token::Ident(name) => return write!(f, "identifier `{name}`"),
@@ -332,9 +370,9 @@ impl fmt::Display for Token {
             Token::Var(name) => return write!(f, "variable `${name}`"),
             Token::Int(value) => return write!(f, "integer `{value}`"),
             Token::Float(value) => return write!(f, "float `{value}`"),
-            Token::Str(_) => "a string",
+            Token::Str(_) => "string",
             Token::Newline => "end of line",
-            Token::Comment => "a comment",
+            Token::Comment => "comment",
             Token::Invalid => "invalid text",
             other => return write!(f, "`{}`", other.symbol().unwrap_or("?")),
         };

@@ -104,3 +104,70 @@ fn import_star_ends_its_statement() {
         .iter()
         .any(|(_, token, _)| *token == Token::Newline));
 }
+
+#[test]
+fn mistakes_from_other_languages_are_one_error_with_the_meant_token() {
+    let lexed = lex("$x = 'hi' && !$y || $z\n");
+    let kinds: Vec<&LexErrorKind> = lexed.errors.iter().map(|error| &error.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &LexErrorKind::SingleQuotedString,
+            &LexErrorKind::ForeignOperator { meant: "and" },
+            &LexErrorKind::ForeignOperator { meant: "not" },
+            &LexErrorKind::ForeignOperator { meant: "or" },
+        ]
+    );
+    let tokens: Vec<&Token> = lexed.tokens.iter().map(|(_, token, _)| token).collect();
+    assert!(tokens.contains(&&Token::And) && tokens.contains(&&Token::Not));
+    assert!(lex("$x = 1 != 2\n").errors.is_empty());
+}
+
+#[test]
+fn a_run_of_bad_characters_is_one_error() {
+    let lexed = lex("$x = @@@ + 1\n");
+    assert_eq!(lexed.errors.len(), 1);
+    assert_eq!((lexed.errors[0].start, lexed.errors[0].end), (5, 8));
+}
+
+#[test]
+fn a_windows_line_ending_is_reported_at_its_carriage_return() {
+    let lexed = lex("$x = 1\r\n");
+    assert_eq!((lexed.errors[0].start, lexed.errors[0].end), (6, 7));
+}
+
+#[test]
+fn a_string_left_open_on_its_line_is_cut_there() {
+    let text = "$a = \"hello\n$b = \"world\"\n";
+    let lexed = lex(text);
+    assert_eq!(
+        lexed.errors,
+        [LexError {
+            kind: LexErrorKind::UnclosedOnItsLine { runs_to: 18 },
+            start: 5,
+            end: 11,
+        }]
+    );
+    let world = Token::Str(vec![StrPart::Text("world".to_owned())]);
+    assert!(lexed.tokens.iter().any(|(_, token, _)| *token == world));
+    // A string that really spans lines is left alone.
+    assert!(lex("$a = \"multi\nline\" + \"x\"\n").errors.is_empty());
+}
+
+#[test]
+fn brackets_know_how_far_they_reach() {
+    let lexed = lex("$x = len([1, 2)\n$y = 3)\n");
+    let open_paren = lexed.brackets[0];
+    let open_square = lexed.brackets[1];
+    assert_eq!((open_paren.open, open_paren.close), (8, Some(14)));
+    assert_eq!((open_square.open, open_square.close), (9, None));
+    assert_eq!(
+        lexed.unclosed_around(14).map(|bracket| bracket.open),
+        Some(9)
+    );
+    assert!(lexed.closes_nothing(22));
+    assert_eq!(
+        lex("$x = [1,\n").unclosed_around(9).map(|b| b.open),
+        Some(5)
+    );
+}

@@ -196,3 +196,73 @@ pub fn missing_comma(problems: &mut Vec<SyntaxError>, span: Span) {
         span,
     });
 }
+
+/// `for $x in ...`: records the missing variable and stands in for it, so the
+/// loop's body is still checked.
+pub fn one_loop_variable(
+    problems: &mut Vec<SyntaxError>,
+    keyword: &'static str,
+    value: &Ident,
+    in_span: Span,
+) -> Ident {
+    problems.push(SyntaxError {
+        kind: SyntaxErrorKind::LoopWithOneVariable { keyword },
+        span: in_span,
+    });
+    Ident {
+        name: value.name.clone(),
+        span: value.span,
+    }
+}
+
+/// A class is declared as `name` or `base:inner`; dotted names only refer to
+/// classes inside imported modules.
+pub fn class_name(problems: &mut Vec<SyntaxError>, name: &Ident) {
+    if name.name.contains('.') {
+        problems.push(SyntaxError {
+            kind: SyntaxErrorKind::DottedClassName {
+                name: name.name.clone(),
+            },
+            span: name.span,
+        });
+    }
+}
+
+/// `File "/tmp/x" {...}`: the resource the user meant, with the kind lowercased.
+pub fn capitalised_kind(
+    problems: &mut Vec<SyntaxError>,
+    kind: Ident,
+    name: Expr,
+    body: Vec<BodyEntry>,
+    body_span: Span,
+) -> Resource {
+    problems.push(SyntaxError {
+        kind: SyntaxErrorKind::CapitalisedKind {
+            kind: kind.name.clone(),
+        },
+        span: kind.span,
+    });
+    Resource {
+        kind: Ident {
+            name: kind.name.to_lowercase(),
+            span: kind.span,
+        },
+        name,
+        body,
+        body_span,
+    }
+}
+
+/// `Notify => svc["x"]`: the target the user meant, recorded as a mistake.
+pub fn lowercase_edge_kind(
+    problems: &mut Vec<SyntaxError>,
+    kind: Ident,
+    name: Expr,
+    span: Span,
+) -> EdgeTarget {
+    problems.push(SyntaxError {
+        kind: SyntaxErrorKind::LowercaseEdgeKind,
+        span,
+    });
+    EdgeTarget { kind, name, span }
+}
