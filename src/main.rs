@@ -4,7 +4,9 @@
 
 mod cli;
 mod commands;
+mod graphviz;
 mod source;
+mod toolbox;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -190,6 +190,25 @@ impl<'a, S> Scope<'a, S> {
         scope
     }
 
+    /// Makes `class outer:inner` declared beside `outer` includable as
+    /// `inner` from inside an instance of `outer` (and so as `alias.inner`).
+    /// The declarations are searched from `definition` outwards, since a
+    /// class adopted into an instance keeps its full name (`outer:inner`).
+    pub fn adopt_nested_classes(&mut self, definition: &Rc<Scope<'a, S>>, class_name: &str) {
+        let prefix = format!("{class_name}:");
+        let mut current = Some(Rc::clone(definition));
+        while let Some(scope) = current {
+            for (full, decl) in &scope.classes {
+                if let Some(rest) = full.strip_prefix(&prefix) {
+                    if !rest.contains(':') {
+                        self.classes.entry(rest.to_owned()).or_insert(*decl);
+                    }
+                }
+            }
+            current = scope.parent.clone();
+        }
+    }
+
     /// The scope (this one or an ancestor) that binds `name`.
     pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<'a, S>>> {
         let mut current = Some(Rc::clone(self));

@@ -321,7 +321,10 @@ fn cycles_and_recursion_are_refused_with_their_path() {
 
 #[test]
 fn ambiguous_types_are_reported() {
-    assert_eq!(error("$x = []\n"), vec!["E0302 1:6"]);
+    // An unused binding of unknown type harms nothing; a used one whose type
+    // nothing fixes is an error.
+    assert_eq!(graph("$unused = []\n"), "");
+    assert_eq!(error("$l = []\n$first = $l[0]\n$copy = $first\n"), vec!["E0302 2:10"]);
 }
 
 #[test]
@@ -357,6 +360,19 @@ fn local_modules_are_imported() {
         vec!["E0208 1:1"]
     );
     assert_eq!(errors(&[("main.mcl", "import \"missing.mcl\"\n")]), vec!["E0206 1:8"]);
+}
+
+#[test]
+fn nested_classes_are_included_through_their_outer_instance() {
+    let text = "class outer($s) {\n\t$middle = \"m-${s}\"\n}\nclass outer:extra {\n\tfile \"/${middle}\" {}\n}\nclass outer:extra:deepest {\n\tfile \"/deep\" {}\n}\ninclude outer(\"x\") as o\ninclude o.extra as e\ninclude e.deepest\n";
+    assert_eq!(graph(text), "Vertex: file[/deep]\nVertex: file[/m-x]\n");
+}
+
+#[test]
+fn a_missing_field_is_catchable_under_except() {
+    let text = "$s = struct{a => \"x\"}\nfile \"/${v}\" {}\n$v = $s->b <|> \"fallback\"\n";
+    assert_eq!(graph(text), "Vertex: file[/fallback]\n");
+    assert_eq!(error("$s = struct{a => 1}\n$v = $s->b + 1\n"), vec!["E0307 2:10"]);
 }
 
 #[test]

@@ -1,17 +1,40 @@
-//! `mgmt compile`: parse (and, once the compile pipeline lands, check and
-//! evaluate) a program and print its resource graph.
+//! `mgmt compile`: load, check and evaluate a program once, and print its
+//! resource graph as text, JSON or Graphviz DOT.
 
-use crate::cli::{CompileArgs, GlobalArgs};
-use crate::source::{parse_or_report, read_source};
+use crate::cli::{CompileArgs, GlobalArgs, GraphFormat};
+use crate::source::{display_name, read_source, report};
+use crate::toolbox::{real_toolbox, FsLoader};
 use crate::Failure;
+use mcl_compiler::compile::{compile, CompileOptions};
+use mcl_compiler::graph::{to_dot, to_json, to_text};
 use mcl_grammar::SourceMap;
 
 pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
     let text = read_source(&args.file)?;
+    let toolbox = real_toolbox();
+    let options = CompileOptions {
+        hostname: args
+            .hostname
+            .clone()
+            .unwrap_or_else(|| toolbox.host.hostname()),
+        autoedges: !args.no_autoedges,
+    };
     let mut sources = SourceMap::new();
-    parse_or_report(global, &mut sources, &args.file, &text)?;
-    Err(Failure::Run(anyhow::anyhow!(
-        "{} parses, but type checking and evaluation are not yet available in this build",
-        args.file.display()
-    )))
+    let entry = display_name(&args.file);
+    let evaluation = compile(&FsLoader, &mut sources, &entry, Some(text), &toolbox, &options)
+        .map_err(|diagnostics| {
+            report(global, &sources, &diagnostics);
+            Failure::Program
+        })?;
+    let graph = &evaluation.graph;
+    let output = match args.format {
+        GraphFormat::Text => to_text(graph),
+        GraphFormat::Json => format!("{}\n", to_json(graph)),
+        GraphFormat::Dot => to_dot(graph),
+    };
+    print!("{output}");
+    if let Some(path) = &args.graphviz {
+        crate::graphviz::render_graphviz(&to_dot(graph), path)?;
+    }
+    Ok(())
 }

@@ -8,6 +8,13 @@ use crate::types::Type;
 use mcl_grammar::ast::BinaryOp;
 use mcl_grammar::Span;
 
+/// A check and whether an unused binding produced it (then it is dropped,
+/// not reported, if it can never be decided).
+pub(super) struct Queued {
+    check: Deferred,
+    lenient: bool,
+}
+
 pub(super) enum Deferred {
     Numeric {
         ty: TypeId,
@@ -37,6 +44,8 @@ pub(super) enum Deferred {
         result: TypeId,
         span: Span,
         base_span: Span,
+        /// Under `<|>`: a missing field is a run-time error the fallback catches.
+        missing_ok: bool,
     },
     In {
         needle: TypeId,
@@ -55,7 +64,8 @@ impl Checker<'_> {
     /// Runs a check now if its types are known enough, or queues it.
     pub(super) fn defer(&mut self, check: Deferred) {
         if let Outcome::Wait = self.try_deferred(&check) {
-            self.deferred.push(check);
+            let lenient = self.lenient > 0;
+            self.deferred.push(Queued { check, lenient });
         }
     }
 
@@ -65,9 +75,9 @@ impl Checker<'_> {
             let waiting = std::mem::take(&mut self.deferred);
             let before = waiting.len();
             let mut still = Vec::with_capacity(before);
-            for check in waiting {
-                if let Outcome::Wait = self.try_deferred(&check) {
-                    still.push(check);
+            for queued in waiting {
+                if let Outcome::Wait = self.try_deferred(&queued.check) {
+                    still.push(queued);
                 }
             }
             let progressed = still.len() < before;
@@ -86,7 +96,7 @@ impl Checker<'_> {
         if !self.diagnostics.is_empty() {
             return;
         }
-        if let Some(check) = waiting.first() {
+        if let Some(Queued { check, .. }) = waiting.iter().find(|queued| !queued.lenient) {
             let span = match check {
                 Deferred::Numeric { span, .. }
                 | Deferred::Comparable { span, .. }
@@ -180,6 +190,7 @@ impl Checker<'_> {
                 result,
                 span,
                 base_span,
+                missing_ok,
             } => match self.table.head(*base) {
                 None => Outcome::Wait,
                 Some(Head::Struct(fields)) => {
@@ -187,6 +198,7 @@ impl Checker<'_> {
                         Some((_, ty)) => {
                             self.expect(*result, *ty, *span, "the field's type");
                         }
+                        None if *missing_ok => {}
                         None => {
                             let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
                             let shown = self.table.display(*base);

@@ -31,16 +31,6 @@ pub(super) fn call_rejected(name: &str, message: &str, span: Span) -> Diagnostic
     Diagnostic::error("E0305", format!("invalid call of `{name}`: {message}"), span, message.to_owned())
 }
 
-pub(super) fn ambiguous_call(name: &str, params: &[String], span: Span) -> Diagnostic {
-    Diagnostic::error(
-        "E0302",
-        format!("cannot determine the types of this call of `{name}`"),
-        span,
-        format!("arguments typed ({})", params.join(", ")),
-    )
-    .with_help("annotate a variable it uses, e.g. `$x []str = []`")
-}
-
 pub(super) fn ambiguous_binding(name: &str, shown: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         "E0302",

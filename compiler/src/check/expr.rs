@@ -5,7 +5,7 @@ use super::{errors, Checker, TypeScope};
 use crate::scope::{Scope, Slot};
 use crate::types::unify::{Head, TypeId};
 use crate::types::Type;
-use mcl_grammar::ast::{BinaryOp, Expr, ExprKind, StrSegment, UnaryOp};
+use mcl_grammar::ast::{BinaryOp, Expr, ExprKind, Ident, StrSegment, UnaryOp};
 use std::rc::Rc;
 
 impl<'a> Checker<'a> {
@@ -135,18 +135,7 @@ impl<'a> Checker<'a> {
                 });
                 result
             }
-            ExprKind::Field { base, field } => {
-                let base_type = self.expr(scope, base);
-                let result = self.table.unknown();
-                self.defer(Deferred::Field {
-                    base: base_type,
-                    field: field.name.clone(),
-                    result,
-                    span: field.span,
-                    base_span: base.span,
-                });
-                result
-            }
+            ExprKind::Field { base, field } => self.field(scope, base, field, false),
             ExprKind::Unary {
                 op: UnaryOp::Not,
                 operand,
@@ -161,8 +150,26 @@ impl<'a> Checker<'a> {
         }
     }
 
+    fn field(&mut self, scope: &Rc<TypeScope<'a>>, base: &'a Expr, field: &'a Ident, missing_ok: bool) -> TypeId {
+        let base_type = self.expr(scope, base);
+        let result = self.table.unknown();
+        self.defer(Deferred::Field {
+            base: base_type,
+            field: field.name.clone(),
+            result,
+            span: field.span,
+            base_span: base.span,
+            missing_ok,
+        });
+        result
+    }
+
     fn binary(&mut self, scope: &Rc<TypeScope<'a>>, op: BinaryOp, left: &'a Expr, right: &'a Expr, whole: &'a Expr) -> TypeId {
-        let left_type = self.expr(scope, left);
+        // `$s->port <|> 80`: a missing field is a catchable error here, with the fallback's type.
+        let left_type = match (&op, &left.kind) {
+            (BinaryOp::Except, ExprKind::Field { base, field }) => self.field(scope, base, field, true),
+            _ => self.expr(scope, left),
+        };
         let right_type = self.expr(scope, right);
         let bool_type = self.concrete(&Type::Bool);
         match op {

@@ -14,6 +14,7 @@ mod expr;
 mod names;
 mod resource;
 mod stmt;
+mod usage;
 
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
@@ -21,7 +22,6 @@ use crate::function::Function;
 use crate::scope::{Duplicate, Scope};
 use crate::types::unify::{TypeId, TypeTable};
 use crate::types::Type;
-use deferred::Deferred;
 use mcl_grammar::ast::TypeExpr;
 use mcl_grammar::Span;
 use std::rc::Rc;
@@ -42,13 +42,19 @@ pub struct Checker<'a> {
     context: &'a Context<'a>,
     table: TypeTable,
     diagnostics: Vec<Diagnostic>,
-    deferred: Vec<Deferred>,
+    deferred: Vec<deferred::Queued>,
     pending_calls: Vec<PendingCall>,
     /// Bindings whose types must be known by the end, with their spans.
     bindings: Vec<(String, Span, TypeId)>,
     module_scopes: Vec<Option<Rc<TypeScope<'a>>>>,
     /// Functions and classes being checked, innermost last, to refuse recursion.
     active: Vec<(String, Span)>,
+    /// Every variable name the program mentions anywhere (last part of dotted
+    /// names): a binding not among them is unused, and its leftovers of
+    /// unknown type are not worth an error.
+    used_names: std::collections::HashSet<String>,
+    /// Above zero while checking an unused binding.
+    lenient: usize,
 }
 
 /// Type-checks the entry module (and whatever it uses). Returns every error.
@@ -62,6 +68,8 @@ pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
         bindings: Vec::new(),
         module_scopes: Vec::new(),
         active: Vec::new(),
+        used_names: usage::mentioned_variables(context.program),
+        lenient: 0,
     };
     checker.module_scopes.resize_with(context.program.modules.len(), || None);
     if let Some(entry) = context.program.modules.first() {
@@ -142,38 +150,27 @@ impl<'a> Checker<'a> {
     fn finish(&mut self) {
         self.settle_deferred();
         self.report_unresolved_deferred();
+        // A restricted built-in is checked with what is known; parts nothing
+        // fixed (an empty list's elements) read as `variant`.
         let pending = std::mem::take(&mut self.pending_calls);
         for call in pending {
-            let params: Option<Vec<Type>> = call
+            let params: Vec<Type> = call
                 .params
                 .iter()
-                .map(|param| self.table.resolve(*param))
+                .map(|param| self.table.resolve_or_variant(*param))
                 .collect();
-            let ret = self.table.resolve(call.ret);
-            match (params, ret) {
-                (Some(params), Some(ret)) => {
-                    if let Err(message) = call.function.check(&params, &ret) {
-                        self.error(errors::call_rejected(&call.name, &message, call.span));
-                    }
-                }
-                _ => {
-                    if self.diagnostics.is_empty() {
-                        let shown: Vec<String> = call
-                            .params
-                            .iter()
-                            .map(|param| self.table.display(*param))
-                            .collect();
-                        self.error(errors::ambiguous_call(&call.name, &shown, call.span));
-                    }
-                }
+            let ret = self.table.resolve_or_variant(call.ret);
+            if let Err(message) = call.function.check(&params, &ret) {
+                self.error(errors::call_rejected(&call.name, &message, call.span));
             }
         }
-        // Ambiguity is only worth reporting when nothing else went wrong:
-        // an earlier error is the usual reason a type stayed unknown.
+        // Ambiguity is only worth reporting when nothing else went wrong (an
+        // earlier error is the usual reason a type stayed unknown), and only
+        // for a used binding about which nothing at all is known.
         if self.diagnostics.is_empty() {
             let bindings = std::mem::take(&mut self.bindings);
             for (name, span, ty) in bindings {
-                if !self.table.is_known(ty) {
+                if self.table.head(ty).is_none() && self.used_names.contains(&name) {
                     let shown = self.table.display(ty);
                     self.error(errors::ambiguous_binding(&name, &shown, span));
                     break;

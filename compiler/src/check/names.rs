@@ -154,6 +154,7 @@ impl<'a> Checker<'a> {
             &mut duplicates,
         );
         self.report_duplicates(duplicates);
+        instance.adopt_nested_classes(&definition_scope, &class.name.name);
         for (param, (found, span)) in params.iter().zip(arg_types) {
             if let Some(annotation) = &param.ty {
                 let declared = self.annotation(annotation);

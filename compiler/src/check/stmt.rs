@@ -45,7 +45,10 @@ impl<'a> Checker<'a> {
         match &stmt.kind {
             StmtKind::Bind { name, .. } => {
                 if scope.binds.get(name.name.as_str()).is_some_and(|slot| std::ptr::eq(slot.name, name)) {
+                    let unused = !self.used_names.contains(&name.name);
+                    self.lenient += usize::from(unused);
                     self.slot_type(scope, &name.name);
+                    self.lenient -= usize::from(unused);
                 }
             }
             StmtKind::If(if_stmt) => self.check_if(scope, if_stmt),

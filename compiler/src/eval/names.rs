@@ -125,6 +125,7 @@ impl EvalCore {
             &|path| super::resolve_import(program, functions, module, path),
             &mut Vec::new(),
         );
+        instance.adopt_nested_classes(&definition, &class.name.name);
         for (param, value) in class.params.iter().flatten().zip(values) {
             instance.binds.insert(&param.name.name, Slot::done(&param.name, Ok(value)));
         }

@@ -267,6 +267,35 @@ impl TypeTable {
         })
     }
 
+    /// The type with every unknown part read as `variant`: what a value of a
+    /// type that nothing fixed (an empty list's elements) can safely be.
+    pub fn resolve_or_variant(&mut self, id: TypeId) -> Type {
+        match self.shape(id) {
+            None | Some(Shape::Variant | Shape::Error) => Type::Variant,
+            Some(Shape::Bool) => Type::Bool,
+            Some(Shape::Str) => Type::Str,
+            Some(Shape::Int) => Type::Int,
+            Some(Shape::Float) => Type::Float,
+            Some(Shape::List(element)) => Type::list(self.resolve_or_variant(element)),
+            Some(Shape::Map(key, value)) => {
+                Type::map(self.resolve_or_variant(key), self.resolve_or_variant(value))
+            }
+            Some(Shape::Struct(fields)) => Type::Struct(
+                fields
+                    .into_iter()
+                    .map(|(name, field)| (name, self.resolve_or_variant(field)))
+                    .collect(),
+            ),
+            Some(Shape::Func(params, ret)) => Type::func(
+                params
+                    .into_iter()
+                    .map(|param| self.resolve_or_variant(param))
+                    .collect(),
+                self.resolve_or_variant(ret),
+            ),
+        }
+    }
+
     /// Whether the type is fully known (no unknown anywhere inside).
     pub fn is_known(&mut self, id: TypeId) -> bool {
         self.resolve(id).is_some()
