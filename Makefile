@@ -2,9 +2,9 @@
 .PHONY: help deps test lint fmt fmt-check bench build
 
 CARGO ?= cargo
-# Debian packages the test suite needs (none yet; the cluster and D-Bus tests
-# will add etcd-server, protobuf-compiler and dbus here).
-APT_PACKAGES ?=
+# Debian packages the test suite needs: graphviz renders `--graphviz x.png`
+# (the cluster and D-Bus tests will add etcd-server and dbus here).
+APT_PACKAGES ?= graphviz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12

@@ -173,16 +173,107 @@ fn a_missing_file_is_a_run_failure() {
 #[test]
 fn compile_and_run_report_syntax_errors_already() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = write(
-        dir.path(),
-        "bad.mcl",
-        "file \"/a\" {\n\tcontent => \"x\"\n\tmode => \"0644\",\n}\n",
-    );
+    let path = write(dir.path(), "bad.mcl", "file \"/a\" {\n\tcontent => \"x\"\n\tmode => \"0644\",\n}\n");
     for command in ["compile", "run"] {
         let output = mgmt(&[command, path.to_str().expect("utf-8 path")]);
         assert_eq!(output.status.code(), Some(1), "{command}");
         assert!(text(&output.stderr).contains("error[E0113]"), "{command}");
     }
+}
+
+const PROGRAM: &str = "import \"fmt\"\n$dir = \"/srv/app/\"\nfile $dir {}\nfile \"${dir}conf\" {\n\tcontent => fmt.printf(\"port=%d\\n\", 8080),\n\tMeta:retry => 3,\n\tNotify => Exec[\"reload\"],\n}\nexec \"reload\" {\n\tcmd => \"/bin/true\",\n}\n";
+
+#[test]
+fn compile_prints_the_graph_as_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", PROGRAM);
+    let output = mgmt(&["compile", path.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "Edge: file[/srv/app/] -> file[/srv/app/conf]\nEdge: file[/srv/app/conf] -> exec[reload]\nVertex: exec[reload]\nVertex: file[/srv/app/]\nVertex: file[/srv/app/conf]\n"
+    );
+    let plain = mgmt(&["compile", "--no-autoedges", path.to_str().expect("utf-8 path")]);
+    assert!(!text(&plain.stdout).contains("Edge: file[/srv/app/] ->"));
+}
+
+#[test]
+fn compile_prints_the_graph_as_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", PROGRAM);
+    let output = mgmt(&["compile", "--format", "json", path.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let conf = &json["vertices"]
+        .as_array()
+        .expect("vertices")
+        .iter()
+        .find(|vertex| vertex["name"] == "/srv/app/conf")
+        .expect("the conf file")
+        .clone();
+    assert_eq!(conf["kind"], "file");
+    assert_eq!(conf["params"]["content"], "port=8080\n");
+    assert_eq!(conf["meta"], serde_json::json!({"retry": 3}));
+    let notify = json["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|edge| edge["to"] == "exec[reload]")
+        .expect("the notify edge")
+        .clone();
+    assert_eq!(notify["from"], "file[/srv/app/conf]");
+    assert_eq!(notify["notify"], true);
+}
+
+#[test]
+fn compile_writes_graphviz() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", PROGRAM);
+    let dot = dir.path().join("graph.dot");
+    let output = mgmt(&[
+        "compile",
+        "--format",
+        "dot",
+        "--graphviz",
+        dot.to_str().expect("utf-8 path"),
+        path.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&dot).expect("the DOT file");
+    assert!(written.starts_with("digraph"), "{written}");
+    assert!(written.contains("exec[reload]"));
+    assert_eq!(written, text(&output.stdout));
+    if Command::new("dot").arg("-V").output().is_ok() {
+        let png = dir.path().join("graph.png");
+        let output = mgmt(&["compile", "--graphviz", png.to_str().expect("utf-8 path"), path.to_str().expect("utf-8 path")]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let bytes = std::fs::read(&png).expect("the PNG");
+        assert_eq!(&bytes[1..4], b"PNG");
+    }
+}
+
+#[test]
+fn compile_errors_are_located_and_coded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", "file \"/a\" {\n\tcontnet => \"x\",\n}\n");
+    let output = mgmt(&["compile", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("error[E0215]"), "{stderr}");
+    assert!(stderr.contains("main.mcl:2:2"), "{stderr}");
+    assert!(stderr.contains("did you mean `content`?"), "{stderr}");
+    let json = mgmt(&["compile", "--error-format", "json", path.to_str().expect("utf-8 path")]);
+    let line: serde_json::Value = serde_json::from_str(text(&json.stderr).trim()).expect("one JSON line");
+    assert_eq!(line["code"], "E0215");
+    assert_eq!(line["help"], "did you mean `content`?");
+}
+
+#[test]
+fn compile_uses_the_hostname_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", "file \"/tmp/${hostname}\" {}\n");
+    let output = mgmt(&["compile", "--hostname", "web1", path.to_str().expect("utf-8 path")]);
+    assert_eq!(text(&output.stdout), "Vertex: file[/tmp/web1]\n");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use codespan_reporting::diagnostic as codespan;
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor, Config};
 use mcl_grammar::{FileId, SourceMap};
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::ops::Range;
 
@@ -85,10 +86,31 @@ fn to_codespan(diagnostic: &Diagnostic) -> codespan::Diagnostic<FileId> {
         .with_notes(notes)
 }
 
+/// The sources with control characters (a stray `\r`, a form feed...) shown
+/// as spaces, so that quoting a line cannot garble the terminal. Each is one
+/// byte, like the space, so every span stays valid.
+fn printable(sources: &SourceMap) -> Cow<'_, SourceMap> {
+    let is_control = |character: char| character.is_control() && character != '\n' && character != '\t';
+    if !sources.files().any(|(_, file)| file.text().contains(is_control)) {
+        return Cow::Borrowed(sources);
+    }
+    let mut printable = SourceMap::new();
+    for (_, file) in sources.files() {
+        let text: String = file
+            .text()
+            .chars()
+            .map(|character| if is_control(character) && character.is_ascii() { ' ' } else { character })
+            .collect();
+        printable.add(file.name(), text);
+    }
+    Cow::Owned(printable)
+}
+
 /// Renders diagnostics without colour, as tests and pipes see them.
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    let sources = printable(sources);
     let config = Config::default();
-    let files = SourceFiles(sources);
+    let files = SourceFiles(&sources);
     let mut out = String::new();
     for diagnostic in diagnostics {
         if term::emit_to_string(&mut out, &config, &files, &to_codespan(diagnostic)).is_err() {
@@ -111,7 +133,8 @@ pub fn render_human_to_stderr(sources: &SourceMap, diagnostics: &[Diagnostic]) {
     let stream = termcolor::StandardStream::stderr(choice);
     let mut writer = stream.lock();
     let config = Config::default();
-    let files = SourceFiles(sources);
+    let sources = printable(sources);
+    let files = SourceFiles(&sources);
     for diagnostic in diagnostics {
         if term::emit_to_write_style(&mut writer, &config, &files, &to_codespan(diagnostic))
             .is_err()
