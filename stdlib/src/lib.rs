@@ -192,7 +192,7 @@ mod tests {
         let registry = super::registry();
         for module in [
             "", "fmt", "strings", "math", "convert", "iter", "list", "map", "datetime", "os",
-            "sys", "regexp", "encoding", "path", "net", "local",
+            "sys", "regexp", "encoding", "path", "net", "local", "golang",
         ] {
             assert!(registry.has_module(module), "module `{module}`");
         }

@@ -16,7 +16,6 @@ use std::fmt::Write;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Style {
     Mcl,
-    #[allow(dead_code)] // until golang.template lands
     Go,
 }
 
