@@ -30,13 +30,13 @@ fn signature(shape: CallShape<'_>) -> Result<Signature, String> {
     }
     let Some(format) = shape.constant_str(0) else {
         return Err(match &shape.constants[0] {
-            Some(value) => format!("the format of `fmt.printf` must be a str, not {value}"),
-            None => "the format of `fmt.printf` must be a constant string, so that its \
+            Some(value) => format!("the format must be a str, not {value}"),
+            None => "the format must be a constant string, so that its \
                      arguments can be checked; build dynamic text with `+` instead"
                 .to_owned(),
         });
     };
-    let pieces = printf::parse(format).map_err(|error| format!("`fmt.printf`: {error}"))?;
+    let pieces = printf::parse(format).map_err(|error| format!("bad format: {error}"))?;
     let verbs: Vec<_> = printf::verbs(&pieces).collect();
     let given = shape.arg_count() - 1;
     if verbs.len() != given {
@@ -50,7 +50,7 @@ fn signature(shape: CallShape<'_>) -> Result<Signature, String> {
             format!(" ({})", list.join(", "))
         };
         return Err(format!(
-            "the format of `fmt.printf` has {}{which} but {} {} given",
+            "the format has {}{which} but {} {} given",
             count(verbs.len(), "verb"),
             count(given, "value"),
             if given == 1 { "is" } else { "are" }
@@ -71,8 +71,7 @@ fn signature(shape: CallShape<'_>) -> Result<Signature, String> {
             if let Some(needed) = spec.ty() {
                 if !suits(&needed, constant) {
                     return Err(format!(
-                        "`{}` in the format of `fmt.printf` needs {}, but argument {position} \
-                         is {constant}",
+                        "`{}` in the format needs {}, but argument {position} is {constant}",
                         spec.text,
                         article(&needed)
                     ));
@@ -156,7 +155,7 @@ mod tests {
         let error = signature_for("fmt", "printf", &[s("%s and %d"), s("x")]).unwrap_err();
         assert_eq!(
             error,
-            "the format of `fmt.printf` has 2 verbs (`%s`, `%d`) but 1 value is given"
+            "the format has 2 verbs (`%s`, `%d`) but 1 value is given"
         );
     }
 
@@ -165,7 +164,7 @@ mod tests {
         let error = signature_for("fmt", "printf", &[s("%s %d"), s("x"), s("y")]).unwrap_err();
         assert_eq!(
             error,
-            "`%d` in the format of `fmt.printf` needs an int, but argument 3 is \"y\""
+            "`%d` in the format needs an int, but argument 3 is \"y\""
         );
     }
 
