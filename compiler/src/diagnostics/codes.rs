@@ -35,6 +35,98 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0121", "brackets nested too deeply"),
     ("E0122", "a string in single quotes"),
     ("E0123", "a class declared with a dotted name"),
+    (
+        "E0201",
+        "a variable that is not in scope, or not in the named module or alias",
+    ),
+    (
+        "E0202",
+        "a variable, function or class declared twice in one scope",
+    ),
+    ("E0203", "a call of a function that does not exist"),
+    (
+        "E0204",
+        "a dotted name whose prefix is not an imported module or include alias",
+    ),
+    ("E0205", "an import of a core module that does not exist"),
+    (
+        "E0206",
+        "a local import (or the entry file) that cannot be read",
+    ),
+    ("E0207", "local imports that import each other in a cycle"),
+    (
+        "E0208",
+        "a resource, edge, include, `if`, loop or panic at the top level of an imported file",
+    ),
+    ("E0209", "an include of a class that does not exist"),
+    ("E0210", "bindings that depend on each other in a cycle"),
+    (
+        "E0211",
+        "a function, lambda or class that uses itself (recursion)",
+    ),
+    (
+        "E0213",
+        "an include with the wrong number of class arguments",
+    ),
+    ("E0214", "a resource kind that does not exist"),
+    ("E0215", "a field that the resource kind does not have"),
+    ("E0216", "a metaparameter that does not exist"),
+    (
+        "E0217",
+        "a send/recv edge of the wrong shape, or a value the kind does not send",
+    ),
+    ("E0218", "a field set twice in one resource body or struct"),
+    ("E0219", "a `$const...` name that is not a known constant"),
+    (
+        "E0220",
+        "a variable read from a core module, which only has functions",
+    ),
+    ("E0301", "a value whose type is not the one expected there"),
+    ("E0302", "an expression whose type nothing determines"),
+    ("E0303", "an operator applied to a type it does not take"),
+    ("E0304", "a call with the wrong number of arguments"),
+    (
+        "E0305",
+        "a call that the function refuses (argument types or constant arguments)",
+    ),
+    ("E0306", "a call of a value that is not a function"),
+    (
+        "E0307",
+        "`->field` of a struct without that field, or of a value that is not a struct",
+    ),
+    (
+        "E0308",
+        "`[...]` or `in` on a value that is not a list, map (or str, for `in`)",
+    ),
+    ("E0309", "a map whose keys are functions"),
+    (
+        "E0401",
+        "a catchable error that reaches a value that must exist, uncaught by `<|>`",
+    ),
+    ("E0402", "`panic` with `true` or a non-empty string"),
+    (
+        "E0403",
+        "one resource defined twice with differing fields or metaparameters",
+    ),
+    (
+        "E0404",
+        "an edge naming a resource that no statement defines",
+    ),
+    (
+        "E0405",
+        "a value out of range: a narrow integer field, a metaparameter, a semaphore",
+    ),
+    (
+        "E0406",
+        "a function that failed while the program was evaluated",
+    ),
+    ("E0407", "classes and functions that expand too deeply"),
+    ("E0408", "a resource whose name is the empty string"),
+    ("E0409", "edges (with automatic ones) that form a cycle"),
+    (
+        "E0499",
+        "an internal error: a mistake the type checker should have refused",
+    ),
 ];
 
 #[cfg(test)]
