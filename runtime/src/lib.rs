@@ -1,8 +1,9 @@
-//! The mgmt engine: resource workers, scheduling, watchers and the World store.
-//!
-//! So far it declares the resource kinds ([`schemas`]) that the compiler
-//! checks programs against; the engine that runs them is built next.
+//! The mgmt engine: resource kinds (their schemas for the compiler and their
+//! implementations), and the engine that keeps a host converged on a graph.
 
+pub mod resource;
+pub mod resources;
 pub mod schemas;
+pub mod spec;
 
 pub use schemas::{kinds, Kinds, OPEN_VALUES};

@@ -1,0 +1,102 @@
+//! The contract between the engine and a resource kind.
+//!
+//! A resource is built from its [`ResourceSpec`], validated once, then driven
+//! by the engine: it *watches* its real state and says when it may have
+//! changed, and it *checks* (and, unless in noop mode, *applies*) its wanted
+//! state. Check/apply is blocking code — file I/O, processes — and the engine
+//! runs it on a blocking thread; it must be idempotent: when the state is
+//! already right it changes nothing and says so.
+
+use crate::spec::ResourceSpec;
+use serde_json::Value as Json;
+use std::any::Any;
+use std::collections::BTreeMap;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Why a resource could not be built, watched, checked or applied.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ResourceError {
+    /// The params make no sense (reported before anything runs).
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// Checking or applying failed; retried per the metaparameters.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl ResourceError {
+    pub fn invalid(message: impl Into<String>) -> ResourceError {
+        ResourceError::Invalid(message.into())
+    }
+
+    pub fn failed(message: impl Into<String>) -> ResourceError {
+        ResourceError::Failed(message.into())
+    }
+}
+
+/// Each `send(())` tells the engine "the real state may have changed".
+/// It is a plain sender, so watcher threads and callbacks can use it.
+pub type WatchEvents = UnboundedSender<()>;
+
+/// Keeps a watch alive; dropping it stops the watch (a watcher, a thread
+/// with a stop flag, a child process that is killed on drop...).
+pub type WatchGuard = Box<dyn Any + Send>;
+
+/// What one check/apply learned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The state was already right; nothing was done.
+    Correct,
+    /// The state was wrong and was fixed; the text says what changed, for
+    /// the log ("content replaced", "mode 0600 -> 0644").
+    Changed(String),
+    /// Noop mode: the state is wrong; the text says what would change (for
+    /// file content, a unified diff).
+    WouldChange(String),
+}
+
+impl Outcome {
+    pub fn changed(&self) -> bool {
+        matches!(self, Outcome::Changed(_))
+    }
+}
+
+/// What the engine tells a check/apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ApplyContext {
+    /// When false (noop), only check and describe what would change.
+    pub apply: bool,
+    /// An upstream resource changed something along a `Notify` edge since the
+    /// last check/apply: reload, restart, re-run.
+    pub refresh: bool,
+}
+
+pub trait Resource: Send + 'static {
+    /// Checks the params once, before the resource runs.
+    fn validate(&self) -> Result<(), ResourceError> {
+        Ok(())
+    }
+
+    /// Starts watching the real state. `None` means the resource has nothing
+    /// to watch: it is checked at start, on refresh and on poll only.
+    fn watch(&self, _events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
+        Ok(None)
+    }
+
+    /// Compares the real state with the wanted one, and fixes it when
+    /// `context.apply`. Blocking.
+    fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError>;
+
+    /// The values this resource sends (send/recv), after its last check/apply.
+    fn sent(&self) -> BTreeMap<String, Json> {
+        BTreeMap::new()
+    }
+
+    /// Sets a received value into field `field` before the next check/apply.
+    fn receive(&mut self, field: &str, _value: Json) -> Result<(), ResourceError> {
+        Err(ResourceError::invalid(format!("cannot receive into `{field}`")))
+    }
+}
+
+/// Builds a resource of its spec's kind.
+pub type Constructor = fn(&ResourceSpec) -> Result<Box<dyn Resource>, ResourceError>;

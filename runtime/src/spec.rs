@@ -1,0 +1,123 @@
+//! What the engine runs: each resource of the compiled graph as plain,
+//! thread-safe data (params as JSON values), and the edges between them.
+//!
+//! The compiler's graph holds mcl values, which may contain functions and are
+//! bound to the evaluating thread; the engine gets this copy instead.
+
+use mcl_compiler::graph::{MetaParams, ResourceGraph};
+use mcl_grammar::SourceMap;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// `(kind, name)`: how a resource is identified across graph versions.
+pub type ResourceKey = (String, String);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceSpec {
+    pub kind: String,
+    pub name: String,
+    /// Only the fields the program defined, as JSON (structs are objects).
+    pub params: BTreeMap<String, Json>,
+    pub meta: MetaParams,
+    /// `file:line:column` of the statement, for logs and errors.
+    pub location: String,
+}
+
+impl ResourceSpec {
+    pub fn key(&self) -> ResourceKey {
+        (self.kind.clone(), self.name.clone())
+    }
+
+    /// `kind[name]`.
+    pub fn id(&self) -> String {
+        format!("{}[{}]", self.kind, self.name)
+    }
+
+    pub fn str_param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).and_then(Json::as_str)
+    }
+
+    pub fn bool_param(&self, name: &str) -> Option<bool> {
+        self.params.get(name).and_then(Json::as_bool)
+    }
+
+    pub fn int_param(&self, name: &str) -> Option<i64> {
+        self.params.get(name).and_then(Json::as_i64)
+    }
+
+    /// A `[]str` field.
+    pub fn str_list_param(&self, name: &str) -> Option<Vec<String>> {
+        self.params.get(name).and_then(Json::as_array).map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        })
+    }
+
+    /// A `map{str: str}` field.
+    pub fn str_map_param(&self, name: &str) -> Option<BTreeMap<String, String>> {
+        self.params.get(name).and_then(Json::as_object).map(|entries| {
+            entries
+                .iter()
+                .filter_map(|(key, value)| value.as_str().map(|value| (key.clone(), value.to_owned())))
+                .collect()
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EdgeSpec {
+    pub from: ResourceKey,
+    pub to: ResourceKey,
+    pub notify: bool,
+    /// `(sent value, received field)` pairs.
+    pub send_recv: Vec<(String, String)>,
+}
+
+/// A whole graph for the engine.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GraphSpec {
+    pub resources: Vec<ResourceSpec>,
+    pub edges: Vec<EdgeSpec>,
+}
+
+impl GraphSpec {
+    /// Copies a compiled graph, locating each resource in `sources`.
+    pub fn from_graph(graph: &ResourceGraph, sources: &SourceMap) -> GraphSpec {
+        let resources = graph
+            .resources()
+            .map(|(_, resource)| ResourceSpec {
+                kind: resource.kind.clone(),
+                name: resource.name.clone(),
+                params: resource
+                    .params
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.to_json()))
+                    .collect(),
+                meta: resource.meta.clone(),
+                location: sources
+                    .get(resource.span.file)
+                    .map(|file| {
+                        let (line, column) = file.line_column(resource.span.start as usize);
+                        format!("{}:{line}:{column}", file.name())
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let edges = graph
+            .edges()
+            .map(|(from, to, edge)| {
+                let from = graph.resource(from);
+                let to = graph.resource(to);
+                EdgeSpec {
+                    from: (from.kind.clone(), from.name.clone()),
+                    to: (to.kind.clone(), to.name.clone()),
+                    notify: edge.notify,
+                    send_recv: edge.send_recv.clone(),
+                }
+            })
+            .collect();
+        GraphSpec { resources, edges }
+    }
+}
