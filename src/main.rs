@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod graphviz;
+mod logging;
 mod source;
 mod toolbox;
 

@@ -1,6 +1,9 @@
 //! The mgmt engine: resource kinds (their schemas for the compiler and their
 //! implementations), and the engine that keeps a host converged on a graph.
 
+pub mod agent;
+pub mod engine;
+pub mod reactive;
 pub mod resource;
 pub mod resources;
 pub mod schemas;

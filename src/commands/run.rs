@@ -1,17 +1,111 @@
-//! `mgmt run`: the agent. The engine is not built yet; the program is parsed
-//! so that syntax errors are reported already.
+//! `mgmt run`: the agent. Checks and evaluates the program (reporting errors
+//! like `mgmt compile`), then keeps the host converged on it, re-evaluating
+//! when its reactive inputs change, until the converged timeout or a signal.
 
 use crate::cli::{GlobalArgs, RunArgs};
-use crate::source::{parse_or_report, read_source};
+use crate::source::{display_name, read_source, report};
+use crate::toolbox::{real_toolbox, FsLoader};
 use crate::Failure;
+use anyhow::Context;
+use mcl_compiler::compile::{check, CompileOptions};
 use mcl_grammar::SourceMap;
+use mgmt_runtime::agent::{run_agent, AgentInputs};
+use mgmt_runtime::engine::{Engine, EngineHandle, EngineOptions, Ending};
+use std::time::Duration;
+use tracing::{error, info, warn};
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
+    crate::logging::init(global.verbose);
+    if args.seeds.is_some() || args.etcd_serve {
+        return Err(Failure::Run(anyhow::anyhow!(
+            "clustering (--seeds, --etcd-serve) is not available in this build yet; run without it to use the in-process store"
+        )));
+    }
     let text = read_source(&args.file)?;
+    let toolbox = real_toolbox();
+    let compile = CompileOptions {
+        hostname: args
+            .hostname
+            .clone()
+            .unwrap_or_else(|| toolbox.host.hostname()),
+        autoedges: true,
+    };
     let mut sources = SourceMap::new();
-    parse_or_report(global, &mut sources, &args.file, &text)?;
-    Err(Failure::Run(anyhow::anyhow!(
-        "{} parses, but the engine is not yet available in this build",
-        args.file.display()
-    )))
+    let entry = display_name(&args.file);
+    let report_errors = |sources: &SourceMap, diagnostics: &[mcl_compiler::Diagnostic]| {
+        report(global, sources, diagnostics);
+        Failure::Program
+    };
+    let program = check(&FsLoader, &mut sources, &entry, Some(text), &toolbox)
+        .map_err(|diagnostics| report_errors(&sources, &diagnostics))?;
+    let first = program
+        .evaluate(&toolbox, &compile)
+        .map_err(|diagnostics| report_errors(&sources, &diagnostics))?;
+    if let Some(path) = &args.graphviz {
+        crate::graphviz::render_graphviz(&mcl_compiler::graph::to_dot(&first.graph), path)?;
+    }
+    let converged_timeout = args.converged_timeout.map(Duration::from_secs);
+    let engine_options = EngineOptions {
+        noop: args.noop,
+        converged_timeout,
+        sema: args.sema.map(|limit| limit as usize),
+        // A run that ends at its first convergence has nothing to watch for.
+        no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("mgmt-engine")
+        .build()
+        .context("cannot start the engine's runtime")?;
+    let inputs = AgentInputs {
+        program,
+        toolbox,
+        compile,
+        sources,
+        first,
+    };
+    let ending = runtime.block_on(async move {
+        let (engine, handle) = Engine::new(engine_options);
+        tokio::spawn(stop_on_signals(handle.clone()));
+        run_agent(inputs, engine, handle).await
+    });
+    // Blocking threads still sleeping in a watch or a child process must not
+    // hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    match ending {
+        Ending::Converged => {
+            info!("converged");
+            Ok(())
+        }
+        Ending::Stopped => {
+            info!("stopped");
+            Ok(())
+        }
+        Ending::ConvergedWithFailures(failed) => Err(Failure::Run(anyhow::anyhow!(
+            "converged, but these resources failed: {}",
+            failed.join(", ")
+        ))),
+    }
+}
+
+/// The first SIGINT or SIGTERM stops the engine cleanly (running applies
+/// finish, watches end); a second one exits at once.
+async fn stop_on_signals(handle: EngineHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        error!("cannot listen for signals; stop with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    info!("signal received: finishing running work (send it again to exit now)");
+    handle.shutdown();
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    warn!("second signal: exiting now");
+    std::process::exit(130);
 }

@@ -1,0 +1,462 @@
+//! The engine: keeps the host converged on a resource graph.
+//!
+//! One coordinator task owns the graph and every resource's state, and
+//! receives a closed set of [`Event`]s on one channel: watch events, finished
+//! check/applies, retry timers, new graphs, shutdown. A resource is checked
+//! only when something says its state may be wrong (start, a watch event, a
+//! poll, an upstream change or refresh) and only once everything it depends on
+//! has converged in the current graph; independent resources run in parallel
+//! on blocking threads. A new graph is diffed against the running one and only
+//! the resources that differ are replaced.
+
+mod limiter;
+mod semaphores;
+mod state;
+mod swap;
+
+use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::spec::{GraphSpec, ResourceKey};
+use semaphores::Semaphores;
+use state::Vertex;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tracing::{debug, error, info, warn};
+
+/// How the engine runs.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Check only; change nothing.
+    pub noop: bool,
+    /// Exit after the graph has stayed converged this long (`Some(0)`: as
+    /// soon as it converges once).
+    pub converged_timeout: Option<Duration>,
+    /// At most this many check/applies at once.
+    pub sema: Option<usize>,
+    /// Check each resource once; do not watch.
+    pub no_watch: bool,
+}
+
+/// What the engine hears about.
+pub(crate) enum Event {
+    /// A resource's state may have changed.
+    Watch(ResourceKey, u64),
+    /// A check/apply finished.
+    Done {
+        key: ResourceKey,
+        generation: u64,
+        /// `None` when the check/apply timed out or panicked: the engine rebuilds it.
+        resource: Option<Box<dyn Resource>>,
+        result: Result<Outcome, ResourceError>,
+        elapsed: Duration,
+    },
+    /// A failed resource may try again.
+    Retry(ResourceKey, u64),
+    /// Run this graph from now on.
+    Swap(GraphSpec),
+    /// Stop: let running check/applies finish, then return.
+    Shutdown,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Converged and stayed so for the converged timeout.
+    Converged,
+    /// Converged, but these resources gave up with an error.
+    ConvergedWithFailures(Vec<String>),
+    /// Asked to stop.
+    Stopped,
+}
+
+/// Sends graphs and shutdown to a running engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl EngineHandle {
+    /// Replaces the running graph (only the differences are touched).
+    pub fn swap(&self, graph: GraphSpec) -> bool {
+        self.events.send(Event::Swap(graph)).is_ok()
+    }
+
+    /// Asks the engine to stop once running check/applies finish.
+    pub fn shutdown(&self) -> bool {
+        self.events.send(Event::Shutdown).is_ok()
+    }
+}
+
+pub struct Engine {
+    options: EngineOptions,
+    events: mpsc::UnboundedReceiver<Event>,
+    sender: mpsc::UnboundedSender<Event>,
+    vertices: BTreeMap<ResourceKey, Vertex>,
+    /// Edges by head: for each resource, what it depends on.
+    upstream: HashMap<ResourceKey, Vec<crate::spec::EdgeSpec>>,
+    /// Edges by tail: for each resource, what depends on it.
+    downstream: HashMap<ResourceKey, Vec<crate::spec::EdgeSpec>>,
+    semaphores: Semaphores,
+    converged_since: Option<Instant>,
+    shutting_down: bool,
+    /// Whether a graph has been received yet (an engine with no graph is not converged).
+    started: bool,
+    next_generation: u64,
+}
+
+impl Engine {
+    pub fn new(options: EngineOptions) -> (Engine, EngineHandle) {
+        let (sender, events) = mpsc::unbounded_channel();
+        let semaphores = Semaphores::new(options.sema);
+        let engine = Engine {
+            options,
+            events,
+            sender: sender.clone(),
+            vertices: BTreeMap::new(),
+            upstream: HashMap::new(),
+            downstream: HashMap::new(),
+            semaphores,
+            converged_since: None,
+            shutting_down: false,
+            started: false,
+            next_generation: 0,
+        };
+        (engine, EngineHandle { events: sender })
+    }
+
+    /// Runs until converged for the timeout, or until shut down.
+    pub async fn run(mut self) -> Ending {
+        let tick = Duration::from_millis(50);
+        loop {
+            if let Some(ending) = self.ending() {
+                self.stop_all();
+                return ending;
+            }
+            let event = match self.converged_deadline() {
+                Some(deadline) => match tokio::time::timeout_at(deadline.into(), self.events.recv()).await {
+                    Ok(event) => event,
+                    Err(_) => continue,
+                },
+                None => match tokio::time::timeout(tick * 20, self.events.recv()).await {
+                    Ok(event) => event,
+                    Err(_) => continue,
+                },
+            };
+            let Some(event) = event else {
+                self.shutting_down = true;
+                continue;
+            };
+            self.handle(event);
+            // Drain what is already queued before scheduling, so a burst of
+            // events costs one scheduling pass.
+            while let Ok(event) = self.events.try_recv() {
+                self.handle(event);
+            }
+            self.schedule();
+            self.update_converged();
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Watch(key, generation) => {
+                let no_watch = self.options.no_watch;
+                if let Some(vertex) = self.vertices.get_mut(&key) {
+                    if vertex.generation == generation && !no_watch && vertex.limiter.allow(Instant::now()) {
+                        vertex.dirty = true;
+                    }
+                }
+            }
+            Event::Done {
+                key,
+                generation,
+                resource,
+                result,
+                elapsed,
+            } => self.finished(key, generation, resource, result, elapsed),
+            Event::Retry(key, generation) => {
+                if let Some(vertex) = self.vertices.get_mut(&key) {
+                    if vertex.generation == generation {
+                        vertex.waiting_retry = false;
+                        vertex.dirty = true;
+                    }
+                }
+            }
+            Event::Swap(graph) => {
+                self.started = true;
+                self.swap(graph);
+            }
+            Event::Shutdown => {
+                if self.shutting_down {
+                    return;
+                }
+                info!("stopping: waiting for running resources to finish");
+                self.shutting_down = true;
+                for vertex in self.vertices.values_mut() {
+                    vertex.stop_watch();
+                }
+            }
+        }
+    }
+
+    /// Starts every resource that may run now.
+    fn schedule(&mut self) {
+        if self.shutting_down {
+            return;
+        }
+        let ready: Vec<ResourceKey> = self
+            .vertices
+            .iter()
+            .filter(|(key, vertex)| vertex.wants_to_run() && self.upstream_converged(key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in ready {
+            self.start(&key);
+        }
+    }
+
+    fn upstream_converged(&self, key: &ResourceKey) -> bool {
+        self.upstream.get(key).is_none_or(|edges| {
+            edges.iter().all(|edge| {
+                self.vertices
+                    .get(&edge.from)
+                    .is_none_or(|vertex| vertex.is_converged())
+            })
+        })
+    }
+
+    fn start(&mut self, key: &ResourceKey) {
+        let received = self.received_values(key);
+        let noop = self.options.noop;
+        let sender = self.sender.clone();
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return;
+        };
+        if !self.semaphores.try_acquire(&vertex.spec.meta.sema) {
+            return;
+        }
+        let Some(mut resource) = vertex.resource.take() else {
+            self.semaphores.release(&vertex.spec.meta.sema);
+            return;
+        };
+        for (field, value) in received {
+            if let Err(problem) = resource.receive(&field, value) {
+                warn!("{}: cannot receive `{field}`: {problem}", vertex.spec.id());
+            }
+        }
+        let context = ApplyContext {
+            apply: !(noop || vertex.spec.meta.noop),
+            refresh: vertex.refresh,
+        };
+        vertex.dirty = false;
+        vertex.refresh = false;
+        vertex.running = true;
+        let generation = vertex.generation;
+        let timeout = vertex.spec.meta.timeout;
+        let key = key.clone();
+        let id = vertex.spec.id();
+        debug!("{id}: checking");
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let work = tokio::task::spawn_blocking(move || {
+                let result = resource.check_apply(context);
+                (resource, result)
+            });
+            let outcome = if timeout > 0 {
+                match tokio::time::timeout(Duration::from_millis(timeout), work).await {
+                    Ok(joined) => joined.ok(),
+                    Err(_) => {
+                        let _ = sender.send(Event::Done {
+                            key,
+                            generation,
+                            resource: None,
+                            result: Err(ResourceError::failed(format!("timed out after {timeout} ms"))),
+                            elapsed: started.elapsed(),
+                        });
+                        return;
+                    }
+                }
+            } else {
+                work.await.ok()
+            };
+            let (resource, result) = match outcome {
+                Some((resource, result)) => (Some(resource), result),
+                None => (None, Err(ResourceError::failed("the check/apply panicked"))),
+            };
+            let _ = sender.send(Event::Done {
+                key,
+                generation,
+                resource,
+                result,
+                elapsed: started.elapsed(),
+            });
+        });
+    }
+
+    /// Values sent along send/recv edges into `key`'s fields.
+    fn received_values(&self, key: &ResourceKey) -> Vec<(String, serde_json::Value)> {
+        let mut values = Vec::new();
+        for edge in self.upstream.get(key).into_iter().flatten() {
+            let Some(sender) = self.vertices.get(&edge.from) else { continue };
+            for (sent, field) in &edge.send_recv {
+                if let Some(value) = sender.sent.get(sent) {
+                    values.push((field.clone(), value.clone()));
+                }
+            }
+        }
+        values
+    }
+
+    fn finished(
+        &mut self,
+        key: ResourceKey,
+        generation: u64,
+        resource: Option<Box<dyn Resource>>,
+        result: Result<Outcome, ResourceError>,
+        elapsed: Duration,
+    ) {
+        let sender = self.sender.clone();
+        let Some(vertex) = self.vertices.get_mut(&key) else {
+            return;
+        };
+        if vertex.generation != generation {
+            // A replaced or removed resource's last run: its result is stale.
+            return;
+        }
+        self.semaphores.release(&vertex.spec.meta.sema);
+        vertex.running = false;
+        vertex.resource = match resource {
+            Some(resource) => Some(resource),
+            None => match crate::resources::build(&vertex.spec) {
+                Ok(rebuilt) => Some(rebuilt),
+                Err(problem) => {
+                    vertex.failed = Some(problem.to_string());
+                    return;
+                }
+            },
+        };
+        let id = vertex.spec.id();
+        let mut changed = false;
+        match result {
+            Ok(outcome) => {
+                vertex.checked_once = true;
+                vertex.failed = None;
+                if vertex.spec.meta.retryreset {
+                    vertex.retries_left = vertex.spec.meta.retry;
+                }
+                match outcome {
+                    Outcome::Correct => debug!("{id}: already correct ({} ms)", elapsed.as_millis()),
+                    Outcome::Changed(what) => {
+                        info!("{id}: {what}");
+                        changed = true;
+                    }
+                    Outcome::WouldChange(what) => info!("{id}: (noop) would change: {what}"),
+                }
+                let sent = vertex.resource.as_ref().map(|resource| resource.sent()).unwrap_or_default();
+                let sent_changed = sent != vertex.sent;
+                vertex.sent = sent;
+                changed |= sent_changed && !vertex.sent.is_empty();
+            }
+            Err(problem) => {
+                let location = vertex.spec.location.clone();
+                if vertex.retries_left != 0 {
+                    if vertex.retries_left > 0 {
+                        vertex.retries_left -= 1;
+                    }
+                    warn!("{id}: {problem} (at {location}); retrying in {} ms", vertex.spec.meta.delay);
+                    vertex.waiting_retry = true;
+                    let delay = Duration::from_millis(vertex.spec.meta.delay);
+                    let retry_key = key.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = sender.send(Event::Retry(retry_key, generation));
+                    });
+                } else {
+                    error!("{id}: {problem} (at {location}); giving up, resources that depend on it wait");
+                    vertex.failed = Some(problem.to_string());
+                }
+            }
+        }
+        if changed {
+            for edge in self.downstream.get(&key).cloned().unwrap_or_default() {
+                if let Some(next) = self.vertices.get_mut(&edge.to) {
+                    next.dirty = true;
+                    next.refresh |= edge.notify;
+                }
+            }
+        }
+    }
+
+    /// The graph is converged when nothing is running, waiting or dirty
+    /// (except resources stuck behind one that gave up).
+    fn is_converged(&self) -> bool {
+        if !self.started {
+            return false;
+        }
+        let mut blocked = HashMap::new();
+        self.vertices
+            .iter()
+            .all(|(key, vertex)| vertex.is_idle() || (!vertex.running && !vertex.waiting_retry && self.behind_failure(key, &mut blocked)))
+    }
+
+    /// Whether something `key` depends on (directly or not) gave up.
+    fn behind_failure(&self, key: &ResourceKey, memo: &mut HashMap<ResourceKey, bool>) -> bool {
+        if let Some(known) = memo.get(key) {
+            return *known;
+        }
+        // Cycles are refused by the compiler; mark first so a bad graph cannot loop.
+        memo.insert(key.clone(), false);
+        let answer = self.upstream.get(key).into_iter().flatten().any(|edge| {
+            self.vertices
+                .get(&edge.from)
+                .is_some_and(|vertex| vertex.failed.is_some())
+                || self.behind_failure(&edge.from, memo)
+        });
+        memo.insert(key.clone(), answer);
+        answer
+    }
+
+    fn update_converged(&mut self) {
+        if self.is_converged() {
+            if self.converged_since.is_none() {
+                debug!("converged");
+                self.converged_since = Some(Instant::now());
+            }
+        } else {
+            self.converged_since = None;
+        }
+    }
+
+    fn converged_deadline(&self) -> Option<Instant> {
+        let timeout = self.options.converged_timeout?;
+        self.converged_since.map(|since| since + timeout)
+    }
+
+    fn ending(&mut self) -> Option<Ending> {
+        if self.shutting_down {
+            let running = self.vertices.values().any(|vertex| vertex.running);
+            return (!running).then_some(Ending::Stopped);
+        }
+        let deadline = self.converged_deadline()?;
+        if Instant::now() < deadline {
+            return None;
+        }
+        let failed: Vec<String> = self
+            .vertices
+            .values()
+            .filter(|vertex| vertex.failed.is_some())
+            .map(|vertex| vertex.spec.id())
+            .collect();
+        Some(if failed.is_empty() {
+            Ending::Converged
+        } else {
+            Ending::ConvergedWithFailures(failed)
+        })
+    }
+
+    fn stop_all(&mut self) {
+        for vertex in self.vertices.values_mut() {
+            vertex.stop_watch();
+        }
+    }
+}

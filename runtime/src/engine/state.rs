@@ -1,0 +1,89 @@
+//! One resource's state in the engine.
+
+use super::limiter::Limiter;
+use crate::resource::{Resource, WatchGuard};
+use crate::spec::ResourceSpec;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use tokio::task::JoinHandle;
+
+pub(super) struct Vertex {
+    pub spec: ResourceSpec,
+    /// Bumped when the resource is replaced, so late events of the old one are ignored.
+    pub generation: u64,
+    /// `None` while a check/apply has it on a blocking thread.
+    pub resource: Option<Box<dyn Resource>>,
+    pub watch: Option<WatchGuard>,
+    /// Forwards watch events (or poll ticks) to the engine.
+    pub forwarder: Option<JoinHandle<()>>,
+    /// Its state may be wrong: check it.
+    pub dirty: bool,
+    /// An upstream change arrived along a `Notify` edge.
+    pub refresh: bool,
+    pub running: bool,
+    pub waiting_retry: bool,
+    pub retries_left: i64,
+    /// Gave up after its retries; holds the last error.
+    pub failed: Option<String>,
+    /// Has completed at least one check/apply since it (re)started.
+    pub checked_once: bool,
+    /// What it sent after its last check/apply.
+    pub sent: BTreeMap<String, Json>,
+    pub limiter: Limiter,
+}
+
+impl Vertex {
+    pub fn new(spec: ResourceSpec, resource: Option<Box<dyn Resource>>, generation: u64, failed: Option<String>) -> Vertex {
+        let limiter = Limiter::new(spec.meta.limit, spec.meta.burst);
+        Vertex {
+            retries_left: spec.meta.retry,
+            generation,
+            resource,
+            watch: None,
+            forwarder: None,
+            dirty: failed.is_none() && !spec.meta.hidden,
+            refresh: false,
+            running: false,
+            waiting_retry: false,
+            failed,
+            checked_once: false,
+            sent: BTreeMap::new(),
+            limiter,
+            spec,
+        }
+    }
+
+    /// Ready to run, as far as its own state goes.
+    pub fn wants_to_run(&self) -> bool {
+        self.dirty
+            && !self.running
+            && !self.waiting_retry
+            && self.failed.is_none()
+            && !self.spec.meta.hidden
+            && self.resource.is_some()
+    }
+
+    /// Done with its work in the current graph: its dependants may run.
+    pub fn is_converged(&self) -> bool {
+        (self.checked_once || self.spec.meta.hidden) && !self.dirty && !self.running && !self.waiting_retry && self.failed.is_none()
+    }
+
+    /// Nothing left to do for now (converged, or given up). A dirty resource
+    /// behind a failed one is idle too; the engine works that out.
+    pub fn is_idle(&self) -> bool {
+        !self.running && !self.waiting_retry && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
+    }
+
+    pub fn stop_watch(&mut self) {
+        self.watch = None;
+        if let Some(forwarder) = self.forwarder.take() {
+            forwarder.abort();
+        }
+    }
+}
+
+impl Drop for Vertex {
+    fn drop(&mut self) {
+        self.stop_watch();
+    }
+}

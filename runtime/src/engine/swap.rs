@@ -1,0 +1,117 @@
+//! Graph swap: diff the new graph against the running one by kind, name,
+//! params and metaparams, and touch only what differs. Unchanged resources
+//! keep running (and watching) untouched; there is no global pause.
+
+use super::state::Vertex;
+use super::{Engine, Event};
+use crate::resources;
+use crate::spec::{GraphSpec, ResourceKey};
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tracing::{debug, error, info};
+
+impl Engine {
+    pub(super) fn swap(&mut self, graph: GraphSpec) {
+        let wanted: HashSet<ResourceKey> = graph.resources.iter().map(|spec| spec.key()).collect();
+        let vanished: Vec<ResourceKey> = self
+            .vertices
+            .keys()
+            .filter(|key| !wanted.contains(*key))
+            .cloned()
+            .collect();
+        for key in vanished {
+            if let Some(vertex) = self.vertices.remove(&key) {
+                info!("{}: removed from the graph", vertex.spec.id());
+                if vertex.running {
+                    // Its result will be ignored; give back what it holds now.
+                    self.semaphores.release(&vertex.spec.meta.sema);
+                }
+            }
+        }
+        for spec in graph.resources {
+            let key = spec.key();
+            if let Some(existing) = self.vertices.get_mut(&key) {
+                if existing.spec.params == spec.params && existing.spec.meta == spec.meta {
+                    existing.spec.location = spec.location;
+                    continue;
+                }
+                info!("{}: changed, replacing it", spec.id());
+                if existing.running {
+                    self.semaphores.release(&existing.spec.meta.sema);
+                }
+            } else {
+                debug!("{}: added", spec.id());
+            }
+            self.next_generation += 1;
+            let generation = self.next_generation;
+            let vertex = match resources::build(&spec) {
+                Ok(resource) => Vertex::new(spec, Some(resource), generation, None),
+                Err(problem) => {
+                    error!("{}: {problem} (at {})", spec.id(), spec.location);
+                    Vertex::new(spec, None, generation, Some(problem.to_string()))
+                }
+            };
+            self.vertices.insert(key.clone(), vertex);
+            self.start_watch(&key);
+        }
+        let mut upstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
+        let mut downstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
+        for edge in graph.edges {
+            upstream.entry(edge.to.clone()).or_default().push(edge.clone());
+            downstream.entry(edge.from.clone()).or_default().push(edge);
+        }
+        self.upstream = upstream.into_iter().collect();
+        self.downstream = downstream.into_iter().collect();
+    }
+
+    /// Starts the resource's watch (or its poll timer) unless watching is off.
+    fn start_watch(&mut self, key: &ResourceKey) {
+        if self.options.no_watch {
+            return;
+        }
+        let sender = self.sender.clone();
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return;
+        };
+        if vertex.failed.is_some() || vertex.spec.meta.hidden {
+            return;
+        }
+        let generation = vertex.generation;
+        let forward_key = key.clone();
+        let poll = vertex.spec.meta.poll;
+        if poll > 0 {
+            vertex.forwarder = Some(tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(Duration::from_secs(u64::from(poll)));
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    if sender.send(Event::Watch(forward_key.clone(), generation)).is_err() {
+                        return;
+                    }
+                }
+            }));
+            return;
+        }
+        let Some(resource) = vertex.resource.as_ref() else {
+            return;
+        };
+        let (events, mut received) = mpsc::unbounded_channel();
+        match resource.watch(events) {
+            Ok(Some(guard)) => {
+                vertex.watch = Some(guard);
+                vertex.forwarder = Some(tokio::spawn(async move {
+                    while received.recv().await.is_some() {
+                        // Coalesce a burst of events into one.
+                        while received.try_recv().is_ok() {}
+                        if sender.send(Event::Watch(forward_key.clone(), generation)).is_err() {
+                            return;
+                        }
+                    }
+                }));
+            }
+            Ok(None) => {}
+            Err(problem) => error!("{}: cannot watch: {problem}", vertex.spec.id()),
+        }
+    }
+}
