@@ -278,13 +278,21 @@ fn compile_uses_the_hostname_flag() {
 
 #[test]
 fn every_example_is_formatted() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut files: Vec<String> = std::fs::read_dir(&examples)
-        .expect("examples/ exists")
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "mcl"))
-        .map(|path| path.to_string_lossy().into_owned())
-        .collect();
+    // Directory examples (`examples/modules/`) hold modules too: walk them all.
+    let mut pending = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")];
+    let mut files: Vec<String> = Vec::new();
+    while let Some(directory) = pending.pop() {
+        for path in std::fs::read_dir(&directory)
+            .expect("examples/ exists")
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        {
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "mcl") {
+                files.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
     files.sort();
     assert!(!files.is_empty());
     let mut args = vec!["fmt", "--check"];
