@@ -1,5 +1,6 @@
 //! Every resource kind the engine can run, by kind name.
 
+pub mod file;
 pub mod noop;
 
 use crate::resource::{Constructor, Resource, ResourceError};
@@ -8,6 +9,7 @@ use crate::spec::ResourceSpec;
 /// The constructor of each kind the engine runs.
 fn constructor(kind: &str) -> Option<Constructor> {
     Some(match kind {
+        "file" => file::File::build,
         "noop" => noop::Noop::build,
         _ => return None,
     })
