@@ -310,6 +310,13 @@ fn types_are_checked_against_fields_and_operators() {
 }
 
 #[test]
+fn a_wrong_value_under_an_annotation_is_one_error() {
+    assert_eq!(error("func size() int { \"big\" }\n$x = size() + 1\n"), vec!["E0301 1:19"]);
+    assert_eq!(error("$x int = \"a\"\n$y = $x + 1\n"), vec!["E0301 1:10"]);
+    assert_eq!(error("$x = \"a\" and \"b\"\n"), vec!["E0301 1:6"]);
+}
+
+#[test]
 fn cycles_and_recursion_are_refused_with_their_path() {
     assert_eq!(error("$a = $b\n$b = $a\n"), vec!["E0210 1:1"]);
     assert_eq!(error("func f($x) { f($x) }\n$y = f(1)\n"), vec!["E0211 1:14"]);

@@ -163,12 +163,12 @@ impl Checker<'_> {
                 Some(Head::List(element)) => {
                     let int = self.table.concrete(&Type::Int);
                     self.expect(int, *index, *index_span, "a list index is an int");
-                    self.expect(*result, element, *span, "the indexed element");
+                    self.expect(*result, element, *span, "the list's elements have this type");
                     Outcome::Done
                 }
                 Some(Head::Map(key, value)) => {
-                    self.expect(key, *index, *index_span, "the map's key type");
-                    self.expect(*result, value, *span, "the indexed value");
+                    self.expect(key, *index, *index_span, "the map's keys have this type");
+                    self.expect(*result, value, *span, "the map's values have this type");
                     Outcome::Done
                 }
                 Some(Head::Error | Head::Variant) => {
@@ -196,7 +196,7 @@ impl Checker<'_> {
                 Some(Head::Struct(fields)) => {
                     match fields.iter().find(|(name, _)| name == field) {
                         Some((_, ty)) => {
-                            self.expect(*result, *ty, *span, "the field's type");
+                            self.expect(*result, *ty, *span, "the struct field has this type");
                         }
                         None if *missing_ok => {}
                         None => {

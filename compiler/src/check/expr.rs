@@ -72,7 +72,7 @@ impl<'a> Checker<'a> {
                             return self.table.error();
                         }
                         for ((param, found), arg) in params.iter().zip(&arg_types).zip(args) {
-                            self.expect(*param, *found, arg.span, "the function's parameter type");
+                            self.expect(*param, *found, arg.span, "the function's parameter has this type");
                         }
                         ret
                     }
@@ -103,10 +103,14 @@ impl<'a> Checker<'a> {
                 }
                 let body_scope = Rc::new(body_scope);
                 let result = self.expr(&body_scope, body);
-                if let Some(annotation) = ret {
-                    let declared = self.annotation(annotation);
-                    self.expect(declared, result, body.span, "the function's declared return type");
-                }
+                let result = match ret {
+                    Some(annotation) => {
+                        let declared = self.annotation(annotation);
+                        self.expect(declared, result, body.span, "the function declares this return type");
+                        declared
+                    }
+                    None => result,
+                };
                 self.table.func_of(param_types, result)
             }
             ExprKind::If {
@@ -179,8 +183,9 @@ impl<'a> Checker<'a> {
             }
             BinaryOp::Or | BinaryOp::And => {
                 let what = format!("`{}` takes bools", op.symbol());
-                self.expect(bool_type, left_type, left.span, &what);
-                self.expect(bool_type, right_type, right.span, &what);
+                if self.expect(bool_type, left_type, left.span, &what) {
+                    self.expect(bool_type, right_type, right.span, &what);
+                }
                 bool_type
             }
             BinaryOp::Eq | BinaryOp::NotEq => {

@@ -156,11 +156,15 @@ impl<'a> Checker<'a> {
         self.report_duplicates(duplicates);
         instance.adopt_nested_classes(&definition_scope, &class.name.name);
         for (param, (found, span)) in params.iter().zip(arg_types) {
-            if let Some(annotation) = &param.ty {
-                let declared = self.annotation(annotation);
-                self.expect(declared, found, span, "the class parameter's declared type");
-            }
-            instance.binds.insert(&param.name.name, Slot::done(&param.name, found));
+            let ty = match &param.ty {
+                Some(annotation) => {
+                    let declared = self.annotation(annotation);
+                    self.expect(declared, found, span, "the class parameter is declared with this type");
+                    declared
+                }
+                None => found,
+            };
+            instance.binds.insert(&param.name.name, Slot::done(&param.name, ty));
         }
         let instance = Rc::new(instance);
         self.check_block(&instance, &class.body.stmts);
@@ -286,7 +290,7 @@ impl<'a> Checker<'a> {
                     .collect();
                 let ret = self.table.instantiate(&signature.ret, &mut generics);
                 for ((param, found), arg) in params.iter().zip(&arg_types).zip(args) {
-                    let what = format!("an argument of `{}`", name.name);
+                    let what = format!("`{}` takes this type here", name.name);
                     self.expect(*param, *found, arg.span, &what);
                 }
                 self.pending_calls.push(PendingCall {
@@ -319,19 +323,27 @@ impl<'a> Checker<'a> {
         }
         let mut body_scope = Scope::empty(Some(Rc::clone(definition)), definition.module);
         for ((param, found), arg) in decl.params.iter().zip(arg_types).zip(args) {
-            if let Some(annotation) = &param.ty {
-                let declared = self.annotation(annotation);
-                let what = format!("the declared type of `${}`", param.name.name);
-                self.expect(declared, *found, arg.span, &what);
-            }
-            body_scope.binds.insert(&param.name.name, Slot::done(&param.name, *found));
+            let ty = match &param.ty {
+                Some(annotation) => {
+                    let declared = self.annotation(annotation);
+                    let what = format!("`${}` is declared with this type", param.name.name);
+                    self.expect(declared, *found, arg.span, &what);
+                    declared
+                }
+                None => *found,
+            };
+            body_scope.binds.insert(&param.name.name, Slot::done(&param.name, ty));
         }
         let body_scope = Rc::new(body_scope);
         let result = self.expr(&body_scope, &decl.body);
-        if let Some(annotation) = &decl.ret {
-            let declared = self.annotation(annotation);
-            self.expect(declared, result, decl.body.span, "the function's declared return type");
-        }
+        let result = match &decl.ret {
+            Some(annotation) => {
+                let declared = self.annotation(annotation);
+                self.expect(declared, result, decl.body.span, "the function declares this return type");
+                declared
+            }
+            None => result,
+        };
         self.leave();
         result
     }

@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
                         Some(field) => {
                             if field.ty != Type::Variant {
                                 let expected = self.concrete(&field.ty);
-                                let what = format!("the `{}` field of `{}`", field.name, schema.kind);
+                                let what = format!("the `{}` field of `{}` has this type", field.name, schema.kind);
                                 self.expect(expected, found, value.span, &what);
                             }
                         }
@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
         match meta_param_type(name) {
             Some(ty) => {
                 let expected = self.concrete(&ty);
-                let what = format!("`Meta:{name}`");
+                let what = format!("`Meta:{name}` has this type");
                 self.expect(expected, found, value_span, &what);
             }
             None => {

@@ -177,11 +177,17 @@ impl<'a> Checker<'a> {
                     Some(expr) => self.expr(found_in, expr),
                     None => self.table.unknown(),
                 };
-                if let Some(annotation) = slot.ty {
-                    let declared = self.annotation(annotation);
-                    let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
-                    self.expect(declared, found, span, "the declared type");
-                }
+                // A declared type is what users of the binding see, even when
+                // the value is wrong: one mistake, one error.
+                let found = match slot.ty {
+                    Some(annotation) => {
+                        let declared = self.annotation(annotation);
+                        let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
+                        self.expect(declared, found, span, "the binding is declared with this type");
+                        declared
+                    }
+                    None => found,
+                };
                 self.active.pop();
                 // A cycle may have resolved this slot to an error already.
                 if let SlotState::Done(ty) = *slot.state.borrow() {

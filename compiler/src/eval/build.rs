@@ -107,7 +107,10 @@ fn difference(first: &PendingResource, second: &PendingResource) -> Option<Strin
         }
     }
     if first.meta != second.meta {
-        return Some("Meta".to_owned());
+        let (left, right) = (first.meta.non_default(), second.meta.non_default());
+        let names: std::collections::BTreeSet<&&str> = left.keys().chain(right.keys()).collect();
+        let differing = names.into_iter().find(|name| left.get(**name) != right.get(**name));
+        return Some(differing.map_or_else(|| "Meta".to_owned(), |name| format!("Meta:{name}")));
     }
     None
 }

@@ -92,7 +92,11 @@ impl EvalCore {
                         .and_then(|position| items.get(position).cloned())
                         .ok_or_else(|| {
                             catchable(
-                                format!("index {position} is out of range for a list of {} elements", items.len()),
+                                format!(
+                                    "index {position} is out of range for a list of {} element{}",
+                                    items.len(),
+                                    if items.len() == 1 { "" } else { "s" }
+                                ),
                                 index.span,
                             )
                         }),
@@ -168,6 +172,10 @@ impl EvalCore {
                 match function.call(&context, values) {
                     Ok(value) => Ok(value),
                     Err(CallError::Catchable(message)) => Err(catchable(message, span)),
+                    Err(CallError::Fatal(message)) if name.name == "panic" => {
+                        let message = message.strip_prefix("panic: ").unwrap_or(&message);
+                        Err(self.report(errors::panic(message, span)))
+                    }
                     Err(CallError::Fatal(message)) => Err(self.report(errors::function_failed(&name.name, &message, span))),
                 }
             }
