@@ -12,7 +12,9 @@ use tokio::sync::mpsc;
 use tracing::{debug, error, info};
 
 impl Engine {
-    pub(super) fn swap(&mut self, graph: GraphSpec) {
+    pub(super) fn swap(&mut self, mut graph: GraphSpec) {
+        // A purging directory must know which paths other resources manage in it.
+        resources::file::annotate_purge_excludes(&mut graph);
         let wanted: HashSet<ResourceKey> = graph.resources.iter().map(|spec| spec.key()).collect();
         let vanished: Vec<ResourceKey> = self
             .vertices
