@@ -1,0 +1,258 @@
+//! `exec`: runs a command, guarded by other commands, and sends its output.
+//!
+//! When it runs:
+//! - `mtimes`: when one of these files is newer than the last successful run
+//!   (or there was none), the command runs whatever the guards say.
+//! - With guards (`ifcmd`, `nifcmd`, `creates`) every check asks them: run
+//!   only if `ifcmd` exits 0 (and did not print exactly `ifequals`), `nifcmd`
+//!   exits non-zero, and the `creates` path does not exist.
+//! - Without guards it runs at start, again on each refresh and on each watch
+//!   event (`watchcmd` line, change to `watchfiles`), and again after a failed
+//!   run until one succeeds.
+//!
+//! A run is the command, then `donecmd`; a non-zero exit of either fails the
+//! check (the message ends with the last lines of stderr). After a run the
+//! resource sends `output` (stdout and stderr in reading order), `stdout` and
+//! `stderr`, each the last MiB.
+//!
+//! Noop mode never runs the command nor `donecmd`; the guard commands *do*
+//! run, as upstream, because they are meant to be read-only checks.
+//!
+//! Every command has exactly the `env` map as its environment (as upstream:
+//! empty when not given; a bare program name is looked up in that map's PATH,
+//! or else in the agent's), stdin on `/dev/null`, a process group of its own
+//! that `timeout` (applied to the guards and `donecmd` as well) kills whole,
+//! and runs as `user`/`group` when given. [`kill_running_commands`] kills
+//! every group still running, for the agent's shutdown. The last-run time of
+//! `mtimes` lives in memory only: after a restart the command runs again.
+//!
+//! Received values replace params; a watch field received after the watch
+//! started takes effect when the watch restarts.
+
+mod config;
+mod process;
+mod watch_command;
+mod watch_files;
+
+pub use process::kill_running_commands;
+
+use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
+use crate::spec::ResourceSpec;
+use crate::Kinds;
+use config::Config;
+use mcl_compiler::schema::ResourceKinds;
+use process::{Finished, RunContext};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::SystemTime;
+use tracing::{debug, info};
+
+pub struct Exec {
+    id: String,
+    name: String,
+    params: BTreeMap<String, Json>,
+    config: Config,
+    /// Watch events so far (shared with the watch threads).
+    events: Arc<AtomicU64>,
+    seen_events: u64,
+    /// Why the command must run even without guards, until a run succeeds.
+    pending: Option<&'static str>,
+    last_run: Option<SystemTime>,
+    sent: BTreeMap<String, Json>,
+}
+
+impl Exec {
+    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+        Ok(Box::new(Exec {
+            id: spec.id(),
+            name: spec.name.clone(),
+            params: spec.params.clone(),
+            config: Config::parse(&spec.name, &spec.params)?,
+            events: Arc::new(AtomicU64::new(0)),
+            seen_events: 0,
+            pending: Some("first run"),
+            last_run: None,
+            sent: BTreeMap::new(),
+        }))
+    }
+
+    /// Why `mtimes` forces a run, if it does.
+    fn newer_mtime(&self) -> Result<Option<String>, ResourceError> {
+        let mut newer = None;
+        for path in &self.config.mtimes {
+            let modified = std::fs::metadata(path)
+                .and_then(|meta| meta.modified())
+                .map_err(|error| ResourceError::failed(format!("`mtimes`: `{path}`: {error}")))?;
+            if newer.is_none() && self.last_run.is_none_or(|last| modified > last) {
+                newer = Some(format!("`{path}` is newer than the last run"));
+            }
+        }
+        Ok(newer)
+    }
+
+    /// Why the guards say not to run, if they do.
+    fn blocked(&self) -> Result<Option<String>, ResourceError> {
+        let commands = self.config.if_cmd.is_some() || self.config.nif_cmd.is_some();
+        let run = if commands {
+            self.config.run_context()?
+        } else {
+            RunContext::default()
+        };
+        if let Some(line) = &self.config.if_cmd {
+            let finished = process::run(line, &run)?;
+            debug!(
+                "{}: ifcmd `{}`: {}",
+                self.id,
+                line.display(),
+                finished.status
+            );
+            if !finished.status.success() {
+                return Ok(Some(format!(
+                    "ifcmd `{}` {}",
+                    line.display(),
+                    finished.status
+                )));
+            }
+            if self.config.if_equals.as_ref() == Some(&finished.output) {
+                return Ok(Some(format!(
+                    "ifcmd `{}` printed the `ifequals` text",
+                    line.display()
+                )));
+            }
+        }
+        if let Some(line) = &self.config.nif_cmd {
+            let finished = process::run(line, &run)?;
+            debug!(
+                "{}: nifcmd `{}`: {}",
+                self.id,
+                line.display(),
+                finished.status
+            );
+            if finished.status.success() {
+                return Ok(Some(format!("nifcmd `{}` succeeded", line.display())));
+            }
+        }
+        if let Some(path) = &self.config.creates {
+            if std::fs::metadata(path).is_ok() {
+                return Ok(Some(format!("`{path}` exists")));
+            }
+        }
+        Ok(None)
+    }
+
+    fn record(&mut self, finished: &Finished) {
+        self.sent = [
+            ("output", &finished.output),
+            ("stdout", &finished.stdout),
+            ("stderr", &finished.stderr),
+        ]
+        .into_iter()
+        .map(|(name, text)| (name.to_owned(), Json::String(text.clone())))
+        .collect();
+    }
+}
+
+impl Resource for Exec {
+    fn validate(&self) -> Result<(), ResourceError> {
+        // `build` parsed and checked every param already.
+        Ok(())
+    }
+
+    fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
+        let mut guards: Vec<WatchGuard> = Vec::new();
+        if let Some(line) = &self.config.watch_cmd {
+            let watch = watch_command::start(
+                self.id.clone(),
+                line.clone(),
+                self.config.clone(),
+                Arc::clone(&self.events),
+                events.clone(),
+            )?;
+            guards.push(Box::new(watch));
+        }
+        let paths = self.config.watched_paths();
+        if !paths.is_empty() {
+            let watch =
+                watch_files::start(self.id.clone(), &paths, Arc::clone(&self.events), events)?;
+            guards.push(Box::new(watch));
+        }
+        Ok((!guards.is_empty()).then(|| Box::new(guards) as WatchGuard))
+    }
+
+    fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
+        let events = self.events.load(Ordering::SeqCst);
+        if events != self.seen_events {
+            self.seen_events = events;
+            self.pending.get_or_insert("watch event");
+        }
+        if context.refresh {
+            self.pending.get_or_insert("refresh");
+        }
+        let reason = match self.newer_mtime()? {
+            Some(reason) => reason,
+            None if self.config.has_guards() => match self.blocked()? {
+                Some(why) => {
+                    debug!("{}: not running: {why}", self.id);
+                    return Ok(Outcome::Correct);
+                }
+                None => "the guards allow it".to_owned(),
+            },
+            None => match self.pending {
+                Some(reason) => reason.to_owned(),
+                None => return Ok(Outcome::Correct),
+            },
+        };
+        let shown = self.config.cmd.display();
+        if !context.apply {
+            return Ok(Outcome::WouldChange(format!("would run `{shown}`")));
+        }
+
+        info!("{}: running `{shown}` ({reason})", self.id);
+        let run = self.config.run_context()?;
+        let finished = process::run(&self.config.cmd, &run)?;
+        debug!("{}: `{shown}` printed: {}", self.id, finished.output);
+        self.record(&finished);
+        finished.check(&shown)?;
+        if let Some(line) = &self.config.done_cmd {
+            let done = process::run(line, &run)?;
+            debug!(
+                "{}: donecmd `{}` printed: {}",
+                self.id,
+                line.display(),
+                done.output
+            );
+            done.check(&line.display())?;
+        }
+        self.pending = None;
+        self.last_run = Some(SystemTime::now());
+        Ok(Outcome::Changed(format!("ran `{shown}`")))
+    }
+
+    fn sent(&self) -> BTreeMap<String, Json> {
+        self.sent.clone()
+    }
+
+    fn receive(&mut self, field: &str, value: Json) -> Result<(), ResourceError> {
+        static KINDS: LazyLock<Kinds> = LazyLock::new(crate::kinds);
+        if KINDS
+            .schema("exec")
+            .and_then(|schema| schema.field(field))
+            .is_none()
+        {
+            return Err(ResourceError::invalid(format!(
+                "exec has no field `{field}`"
+            )));
+        }
+        if self.params.get(field) == Some(&value) {
+            return Ok(());
+        }
+        let mut params = self.params.clone();
+        params.insert(field.to_owned(), value);
+        self.config = Config::parse(&self.name, &params)?;
+        self.params = params;
+        self.pending.get_or_insert("a received value");
+        Ok(())
+    }
+}

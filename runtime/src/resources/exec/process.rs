@@ -1,0 +1,382 @@
+//! Running one command of an `exec` resource to completion: the child's
+//! environment, credentials and process group, its captured output, and its
+//! timeout.
+//!
+//! Every child starts in a process group of its own, with stdin on
+//! `/dev/null` and exactly the resource's environment. A timeout kills the
+//! whole group (a shell and everything it started). The groups of running
+//! children are registered so that [`kill_running_commands`] can end them all
+//! when the agent stops. Deciding *whether* to run is the resource's business
+//! (`mod.rs`); long-running watch commands live in `watch_command.rs`.
+
+use super::config::{CommandLine, Credentials};
+use crate::resource::ResourceError;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{ErrorKind, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+use tracing::warn;
+
+/// How much of each output stream is kept: the last MiB.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// How long to wait for the output to close once the command has exited: a
+/// background process it started may hold the pipes open indefinitely.
+const OUTPUT_GRACE: Duration = Duration::from_secs(1);
+
+/// The PATH searched when neither `env` nor the agent has one.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// What every command of one resource shares.
+#[derive(Clone, Debug, Default)]
+pub struct RunContext {
+    /// The child's whole environment.
+    pub env: BTreeMap<String, String>,
+    pub credentials: Credentials,
+    /// `None`: no limit.
+    pub timeout: Option<Duration>,
+}
+
+/// A command that ran to its end.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    /// Standard output and error interleaved in the order they were read.
+    pub output: String,
+}
+
+impl Finished {
+    /// An error naming `what` unless the command exited with status 0.
+    pub fn check(&self, what: &str) -> Result<(), ResourceError> {
+        if self.status.success() {
+            return Ok(());
+        }
+        let ending = match (self.status.code(), self.status.signal()) {
+            (Some(code), _) => format!("`{what}` exited with status {code}"),
+            (None, Some(signal)) => match Signal::try_from(signal) {
+                Ok(name) => format!("`{what}` was killed by signal {signal} ({name})"),
+                Err(_) => format!("`{what}` was killed by signal {signal}"),
+            },
+            (None, None) => format!("`{what}` failed ({})", self.status),
+        };
+        let tail = last_lines(if self.stderr.trim().is_empty() {
+            &self.stdout
+        } else {
+            &self.stderr
+        });
+        Err(ResourceError::failed(if tail.is_empty() {
+            ending
+        } else {
+            format!("{ending}: {tail}")
+        }))
+    }
+}
+
+/// The last few non-empty lines of `text`, for error messages.
+fn last_lines(text: &str) -> String {
+    const LINES: usize = 10;
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(LINES)..].join("\n")
+}
+
+/// A registered process group; unregistered when dropped.
+pub struct ProcessGroup(i32);
+
+/// The process groups of every child that is running now.
+static RUNNING: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+impl ProcessGroup {
+    /// Registers the group led by `leader` (started with `process_group(0)`).
+    pub fn register(leader: u32) -> ProcessGroup {
+        let id = i32::try_from(leader).unwrap_or(i32::MAX);
+        RUNNING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id);
+        ProcessGroup(id)
+    }
+
+    /// Kills every process of the group.
+    pub fn kill(&self) {
+        // ESRCH: the group is gone already, which is what we want.
+        let _ = killpg(Pid::from_raw(self.0), Signal::SIGKILL);
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
+}
+
+/// Kills the process group of every command any `exec` resource is running
+/// (main, guard, done and watch commands), for the agent's shutdown.
+pub fn kill_running_commands() {
+    let running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+    for group in running.iter() {
+        let _ = killpg(Pid::from_raw(*group), Signal::SIGKILL);
+    }
+}
+
+/// The child process for `line`, ready to spawn (its output not yet set).
+pub fn build(line: &CommandLine, context: &RunContext) -> Result<Command, ResourceError> {
+    let argv = line.argv();
+    let Some((program, arguments)) = argv.split_first() else {
+        return Err(ResourceError::invalid(format!(
+            "the {} is empty",
+            line.role
+        )));
+    };
+    let program = resolve(program, line.cwd.as_deref(), &context.env)?;
+    let mut command = Command::new(program);
+    command
+        .args(arguments)
+        .env_clear()
+        .envs(&context.env)
+        .stdin(Stdio::null())
+        .process_group(0);
+    if let Some(cwd) = &line.cwd {
+        command.current_dir(cwd);
+    }
+    if let Some(gid) = context.credentials.gid {
+        command.gid(gid);
+    }
+    if let Some(uid) = context.credentials.uid {
+        command.uid(uid);
+    }
+    Ok(command)
+}
+
+/// Finds the program to execute: a name without `/` is looked up in the
+/// child's PATH (or the agent's, as Go's `exec.Command` does), a relative
+/// path is taken from the command's `cwd`.
+fn resolve(
+    program: &str,
+    cwd: Option<&Path>,
+    env: &BTreeMap<String, String>,
+) -> Result<PathBuf, ResourceError> {
+    if program.contains('/') {
+        return Ok(match cwd {
+            Some(cwd) if !program.starts_with('/') => cwd.join(program),
+            _ => PathBuf::from(program),
+        });
+    }
+    let search = env
+        .get("PATH")
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_else(|| DEFAULT_PATH.to_owned());
+    search
+        .split(':')
+        .filter(|directory| !directory.is_empty())
+        .map(|directory| Path::new(directory).join(program))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+        .ok_or_else(|| ResourceError::failed(format!("`{program}` is not in PATH ({search})")))
+}
+
+/// Runs `line` to its end (or its timeout), capturing its output.
+pub fn run(line: &CommandLine, context: &RunContext) -> Result<Finished, ResourceError> {
+    let shown = line.display();
+    let mut command = build(line, context)?;
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|error| ResourceError::failed(format!("cannot start `{shown}`: {error}")))?;
+    let group = ProcessGroup::register(child.id());
+
+    let capture = Arc::new(Mutex::new(Capture::default()));
+    let (reading, readers) = mpsc::channel::<()>();
+    let mut started = Ok(());
+    if let Some(stdout) = child.stdout.take() {
+        started = started.and(read_into(stdout, Stream::Stdout, &capture, &reading));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        started = started.and(read_into(stderr, Stream::Stderr, &capture, &reading));
+    }
+    drop(reading);
+    let (exited, exit) = mpsc::channel();
+    let waiter = thread::Builder::new()
+        .name("exec-wait".into())
+        .spawn(move || {
+            let _ = exited.send(child.wait());
+        });
+    if let Err(error) = started.and(waiter.map(drop)) {
+        group.kill();
+        return Err(ResourceError::failed(format!(
+            "cannot read the output of `{shown}`: {error}"
+        )));
+    }
+
+    let mut timed_out = false;
+    let status = match context.timeout {
+        Some(limit) => match exit.recv_timeout(limit) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                timed_out = true;
+                group.kill();
+                exit.recv()
+            }
+            other => other.map_err(|_| mpsc::RecvError),
+        },
+        None => exit.recv(),
+    };
+    let status = match status {
+        Ok(Ok(status)) => status,
+        Ok(Err(error)) => {
+            return Err(ResourceError::failed(format!(
+                "waiting for `{shown}`: {error}"
+            )))
+        }
+        Err(_) => return Err(ResourceError::failed(format!("lost track of `{shown}`"))),
+    };
+
+    // Nothing is ever sent: both readers drop their sender at end of file.
+    if let Err(mpsc::RecvTimeoutError::Timeout) = readers.recv_timeout(OUTPUT_GRACE) {
+        warn!("`{shown}` exited but something it started still holds its output open; not waiting for it");
+    }
+    let capture = std::mem::take(&mut *capture.lock().unwrap_or_else(PoisonError::into_inner));
+    drop(group);
+    if timed_out {
+        let seconds = context.timeout.map_or(0, |limit| limit.as_secs());
+        return Err(ResourceError::failed(format!(
+            "`{shown}` timed out after {seconds} s; its process group was killed"
+        )));
+    }
+    Ok(Finished {
+        status,
+        stdout: capture.stdout.finish(),
+        stderr: capture.stderr.finish(),
+        output: capture.output.finish(),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Copies `source` into the capture on a thread of its own, holding `done`
+/// until end of file.
+fn read_into(
+    mut source: impl Read + Send + 'static,
+    stream: Stream,
+    capture: &Arc<Mutex<Capture>>,
+    done: &mpsc::Sender<()>,
+) -> std::io::Result<()> {
+    let capture = Arc::clone(capture);
+    let done = done.clone();
+    thread::Builder::new()
+        .name("exec-output".into())
+        .spawn(move || {
+            let mut buffer = [0; 8192];
+            loop {
+                match source.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(count) => capture
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(stream, &buffer[..count]),
+                    Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            drop(done);
+        })
+        .map(drop)
+}
+
+/// The output read so far; one lock keeps `output` in reading order.
+#[derive(Default)]
+struct Capture {
+    stdout: Tail,
+    stderr: Tail,
+    output: Tail,
+}
+
+impl Capture {
+    fn push(&mut self, stream: Stream, chunk: &[u8]) {
+        match stream {
+            Stream::Stdout => self.stdout.push(chunk),
+            Stream::Stderr => self.stderr.push(chunk),
+        }
+        self.output.push(chunk);
+    }
+}
+
+/// The last [`OUTPUT_LIMIT`] bytes of a stream.
+#[derive(Default)]
+struct Tail {
+    bytes: Vec<u8>,
+}
+
+impl Tail {
+    fn push(&mut self, chunk: &[u8]) {
+        self.bytes.extend_from_slice(chunk);
+        // Trim in batches so that a chatty command costs linear time.
+        if self.bytes.len() > 2 * OUTPUT_LIMIT {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        if self.bytes.len() > OUTPUT_LIMIT {
+            let mut cut = self.bytes.len() - OUTPUT_LIMIT;
+            // Do not start in the middle of a UTF-8 character.
+            while self.bytes.get(cut).is_some_and(|byte| byte & 0xC0 == 0x80) {
+                cut += 1;
+            }
+            self.bytes.drain(..cut);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.trim();
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tail_keeps_the_last_bytes_on_a_character_boundary() {
+        let mut tail = Tail::default();
+        tail.push(&vec![b'a'; OUTPUT_LIMIT]);
+        tail.push("é".repeat(OUTPUT_LIMIT).as_bytes());
+        let text = tail.finish();
+        assert!(text.len() <= OUTPUT_LIMIT);
+        assert!(text.chars().all(|character| character == 'é'));
+    }
+
+    #[test]
+    fn last_lines_skip_blank_ones() {
+        let text: String = (1..=20).map(|line| format!("{line}\n\n")).collect();
+        assert_eq!(
+            last_lines(&text),
+            (11..=20)
+                .map(|line| line.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
