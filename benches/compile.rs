@@ -81,18 +81,28 @@ fn compile_once(toolbox: &Toolbox, text: &str) -> usize {
 
 fn bench_compile(criterion: &mut Criterion) {
     let toolbox = toolbox();
-    for (shape, generate) in [("looped", looped as fn(usize) -> String), ("written_out", written_out)] {
+    for (shape, generate) in [
+        ("looped", looped as fn(usize) -> String),
+        ("written_out", written_out),
+    ] {
         let mut group = criterion.benchmark_group(format!("compile_{shape}"));
         group.sample_size(10);
         group.measurement_time(Duration::from_secs(5));
         for resources in [1_000, 10_000, 100_000] {
             let program = generate(resources);
             let built = compile_once(&toolbox, &program);
-            assert!(built + 3 >= resources, "{shape}: {built} resources for {resources}");
+            assert!(
+                built + 3 >= resources,
+                "{shape}: {built} resources for {resources}"
+            );
             group.throughput(Throughput::Elements(resources as u64));
-            group.bench_with_input(BenchmarkId::from_parameter(resources), &program, |bencher, program| {
-                bencher.iter(|| compile_once(&toolbox, program));
-            });
+            group.bench_with_input(
+                BenchmarkId::from_parameter(resources),
+                &program,
+                |bencher, program| {
+                    bencher.iter(|| compile_once(&toolbox, program));
+                },
+            );
         }
         group.finish();
     }

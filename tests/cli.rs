@@ -173,7 +173,11 @@ fn a_missing_file_is_a_run_failure() {
 #[test]
 fn compile_and_run_report_syntax_errors_already() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = write(dir.path(), "bad.mcl", "file \"/a\" {\n\tcontent => \"x\"\n\tmode => \"0644\",\n}\n");
+    let path = write(
+        dir.path(),
+        "bad.mcl",
+        "file \"/a\" {\n\tcontent => \"x\"\n\tmode => \"0644\",\n}\n",
+    );
     for command in ["compile", "run"] {
         let output = mgmt(&[command, path.to_str().expect("utf-8 path")]);
         assert_eq!(output.status.code(), Some(1), "{command}");
@@ -193,7 +197,11 @@ fn compile_prints_the_graph_as_text() {
         text(&output.stdout),
         "Edge: file[/srv/app/] -> file[/srv/app/conf]\nEdge: file[/srv/app/conf] -> exec[reload]\nVertex: exec[reload]\nVertex: file[/srv/app/]\nVertex: file[/srv/app/conf]\n"
     );
-    let plain = mgmt(&["compile", "--no-autoedges", path.to_str().expect("utf-8 path")]);
+    let plain = mgmt(&[
+        "compile",
+        "--no-autoedges",
+        path.to_str().expect("utf-8 path"),
+    ]);
     assert!(!text(&plain.stdout).contains("Edge: file[/srv/app/] ->"));
 }
 
@@ -201,7 +209,12 @@ fn compile_prints_the_graph_as_text() {
 fn compile_prints_the_graph_as_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "main.mcl", PROGRAM);
-    let output = mgmt(&["compile", "--format", "json", path.to_str().expect("utf-8 path")]);
+    let output = mgmt(&[
+        "compile",
+        "--format",
+        "json",
+        path.to_str().expect("utf-8 path"),
+    ]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let conf = &json["vertices"]
@@ -245,7 +258,12 @@ fn compile_writes_graphviz() {
     assert_eq!(written, text(&output.stdout));
     if Command::new("dot").arg("-V").output().is_ok() {
         let png = dir.path().join("graph.png");
-        let output = mgmt(&["compile", "--graphviz", png.to_str().expect("utf-8 path"), path.to_str().expect("utf-8 path")]);
+        let output = mgmt(&[
+            "compile",
+            "--graphviz",
+            png.to_str().expect("utf-8 path"),
+            path.to_str().expect("utf-8 path"),
+        ]);
         assert!(output.status.success(), "{}", text(&output.stderr));
         let bytes = std::fs::read(&png).expect("the PNG");
         assert_eq!(&bytes[1..4], b"PNG");
@@ -255,15 +273,25 @@ fn compile_writes_graphviz() {
 #[test]
 fn compile_errors_are_located_and_coded() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = write(dir.path(), "main.mcl", "file \"/a\" {\n\tcontnet => \"x\",\n}\n");
+    let path = write(
+        dir.path(),
+        "main.mcl",
+        "file \"/a\" {\n\tcontnet => \"x\",\n}\n",
+    );
     let output = mgmt(&["compile", path.to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("error[E0215]"), "{stderr}");
     assert!(stderr.contains("main.mcl:2:2"), "{stderr}");
     assert!(stderr.contains("did you mean `content`?"), "{stderr}");
-    let json = mgmt(&["compile", "--error-format", "json", path.to_str().expect("utf-8 path")]);
-    let line: serde_json::Value = serde_json::from_str(text(&json.stderr).trim()).expect("one JSON line");
+    let json = mgmt(&[
+        "compile",
+        "--error-format",
+        "json",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    let line: serde_json::Value =
+        serde_json::from_str(text(&json.stderr).trim()).expect("one JSON line");
     assert_eq!(line["code"], "E0215");
     assert_eq!(line["help"], "did you mean `content`?");
 }
@@ -272,7 +300,12 @@ fn compile_errors_are_located_and_coded() {
 fn compile_uses_the_hostname_flag() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "main.mcl", "file \"/tmp/${hostname}\" {}\n");
-    let output = mgmt(&["compile", "--hostname", "web1", path.to_str().expect("utf-8 path")]);
+    let output = mgmt(&[
+        "compile",
+        "--hostname",
+        "web1",
+        path.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(text(&output.stdout), "Vertex: file[/tmp/web1]\n");
 }
 

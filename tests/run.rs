@@ -42,7 +42,12 @@ impl Case {
     /// `mgmt run --converged-timeout 0` plus `args`, to completion.
     fn once(&self, args: &[&str]) -> Output {
         let mut command = mgmt();
-        command.arg("run").arg("--converged-timeout").arg("0").args(args).arg(&self.program);
+        command
+            .arg("run")
+            .arg("--converged-timeout")
+            .arg("0")
+            .args(args)
+            .arg(&self.program);
         run_with_deadline(command, Duration::from_secs(60))
     }
 
@@ -61,7 +66,11 @@ impl Case {
 }
 
 fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("mgmt starts");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mgmt starts");
     let started = Instant::now();
     loop {
         if child.try_wait().expect("wait works").is_some() {
@@ -70,7 +79,10 @@ fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
         if started.elapsed() > deadline {
             let _ = child.kill();
             let output = child.wait_with_output().expect("output");
-            panic!("mgmt did not exit within {deadline:?}:\n{}", text(&output.stderr));
+            panic!(
+                "mgmt did not exit within {deadline:?}:\n{}",
+                text(&output.stderr)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -84,7 +96,10 @@ struct Agent {
 impl Agent {
     fn signal(&self, signal: &str) {
         if let Some(child) = &self.child {
-            let _ = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(child.id().to_string())
+                .status();
         }
     }
 
@@ -136,7 +151,9 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).map(|meta| meta.permissions().mode() & 0o7777).unwrap_or(0)
+    std::fs::metadata(path)
+        .map(|meta| meta.permissions().mode() & 0o7777)
+        .unwrap_or(0)
 }
 
 #[test]
@@ -153,9 +170,16 @@ fn a_one_shot_run_creates_files_and_a_second_changes_nothing() {
     let before = std::fs::metadata(case.path("a")).expect("stat");
     let second = case.once(&[]);
     assert!(second.status.success(), "{}", text(&second.stderr));
-    assert!(!text(&second.stderr).contains("replaced"), "{}", text(&second.stderr));
+    assert!(
+        !text(&second.stderr).contains("replaced"),
+        "{}",
+        text(&second.stderr)
+    );
     let after = std::fs::metadata(case.path("a")).expect("stat");
-    assert_eq!((before.ino(), before.mtime_nsec()), (after.ino(), after.mtime_nsec()));
+    assert_eq!(
+        (before.ino(), before.mtime_nsec()),
+        (after.ino(), after.mtime_nsec())
+    );
 }
 
 #[test]
@@ -176,13 +200,20 @@ fn drift_is_repaired_while_the_agent_runs() {
     let agent = case.agent(&[]);
     eventually("the file is created", || case.read("kept") == "kept\n");
     std::fs::remove_file(case.path("kept")).expect("delete");
-    eventually("a deleted file is recreated", || case.read("kept") == "kept\n");
+    eventually("a deleted file is recreated", || {
+        case.read("kept") == "kept\n"
+    });
     std::fs::write(case.path("kept"), "tampered\n").expect("overwrite");
-    eventually("an overwritten file is restored", || case.read("kept") == "kept\n");
-    std::fs::set_permissions(case.path("kept"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    eventually("an overwritten file is restored", || {
+        case.read("kept") == "kept\n"
+    });
+    std::fs::set_permissions(case.path("kept"), std::fs::Permissions::from_mode(0o600))
+        .expect("chmod");
     eventually("a chmod is reverted", || mode(&case.path("kept")) == 0o644);
     std::fs::write(case.path("gone"), "unwanted").expect("create");
-    eventually("an unwanted file is removed", || !case.path("gone").exists());
+    eventually("an unwanted file is removed", || {
+        !case.path("gone").exists()
+    });
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
 }
@@ -221,10 +252,16 @@ fn a_changed_input_swaps_only_the_changed_resource() {
     let steady = std::fs::metadata(case.path("steady")).expect("stat").ino();
     std::fs::write(case.path("input"), "two").expect("write");
     eventually("the copy follows its input", || case.read("copy") == "two");
-    assert_eq!(std::fs::metadata(case.path("steady")).expect("stat").ino(), steady);
+    assert_eq!(
+        std::fs::metadata(case.path("steady")).expect("stat").ino(),
+        steady
+    );
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("file[") && log.contains("changed, replacing it"), "{log}");
+    assert!(
+        log.contains("file[") && log.contains("changed, replacing it"),
+        "{log}"
+    );
     assert!(!log.contains("steady]: changed"), "{log}");
 }
 
@@ -238,4 +275,179 @@ fn sigint_stops_the_agent_and_a_second_signal_is_not_needed() {
     let (code, log) = agent.stop();
     assert!(matches!(code, Some(0) | Some(130)), "{log}");
     assert!(!Path::new(&format!("/proc/{pid}")).exists());
+}
+
+/// Lines of a log file that commands append to.
+fn lines(case: &Case, name: &str) -> Vec<String> {
+    case.read(name).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn dependencies_order_commands_and_independent_ones_overlap() {
+    // Each step logs its start and end; the chain must be strictly ordered,
+    // and the independent command must start before the chain has ended.
+    let step = |name: &str| {
+        format!("exec \"{name}\" {{\n\tcmd => \"echo start {name} >> @/log; sleep 0.3; echo end {name} >> @/log\",\n\tshell => \"/bin/sh\",\n")
+    };
+    let program = format!(
+        "{}\tBefore => Exec[\"b\"],\n}}\n{}\tBefore => Exec[\"c\"],\n}}\n{}}}\n{}}}\n",
+        step("a"),
+        step("b"),
+        step("c"),
+        step("free")
+    );
+    let case = Case::new(&program);
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let log = lines(&case, "log");
+    let position = |line: &str| {
+        log.iter()
+            .position(|entry| entry == line)
+            .unwrap_or_else(|| panic!("{line} in {log:?}"))
+    };
+    assert!(position("end a") < position("start b"), "{log:?}");
+    assert!(position("end b") < position("start c"), "{log:?}");
+    assert!(position("start free") < position("end c"), "{log:?}");
+}
+
+#[test]
+fn notify_refreshes_a_command_when_a_file_changes() {
+    let case = Case::new(
+        "file \"@/config\" {\n\tcontent => \"v1\\n\",\n\tNotify => Exec[\"reload\"],\n}\nexec \"reload\" {\n\tcmd => \"cat @/config >> @/reloads\",\n\tshell => \"/bin/sh\",\n}\n",
+    );
+    let agent = case.agent(&[]);
+    eventually("the first run", || lines(&case, "reloads") == ["v1"]);
+    std::fs::write(case.path("config"), "tampered\n").expect("overwrite");
+    // The file is repaired, which is a change, which refreshes the command.
+    eventually("a refresh after the repair", || {
+        lines(&case, "reloads").len() == 2
+    });
+    assert_eq!(lines(&case, "reloads"), ["v1", "v1"]);
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
+
+#[test]
+fn send_recv_puts_command_output_into_a_file() {
+    let case = Case::new(
+        "exec \"producer\" {\n\tcmd => \"echo produced at run time\",\n\tshell => \"/bin/sh\",\n}\nfile \"@/received\" {\n\tstate => \"exists\",\n}\nExec[\"producer\"].stdout -> File[\"@/received\"].content\n",
+    );
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(case.read("received"), "produced at run time\n");
+}
+
+#[test]
+fn retries_with_a_delay_until_the_command_succeeds() {
+    // Fails twice (counting in a file), then succeeds; three retries allowed.
+    let case = Case::new(
+        "exec \"flaky\" {\n\tcmd => \"echo x >> @/tries; test $(wc -l < @/tries) -ge 3\",\n\tshell => \"/bin/sh\",\n\tMeta:retry => 3,\n\tMeta:delay => 50,\n}\nfile \"@/after\" {\n\tcontent => \"ran after success\",\n\tDepend => Exec[\"flaky\"],\n}\n",
+    );
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(lines(&case, "tries").len(), 3);
+    assert_eq!(case.read("after"), "ran after success");
+    assert!(
+        text(&output.stderr).contains("retrying"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn a_command_that_keeps_failing_gives_up_and_exits_3() {
+    let case = Case::new("exec \"broken\" {\n\tcmd => \"echo nope >&2; exit 4\",\n\tshell => \"/bin/sh\",\n\tMeta:retry => 1,\n}\n");
+    let output = case.once(&[]);
+    assert_eq!(output.status.code(), Some(3));
+    let log = text(&output.stderr);
+    assert!(log.contains("status 4") && log.contains("nope"), "{log}");
+    assert!(log.contains("main.mcl:1:1"), "{log}");
+}
+
+#[test]
+fn a_semaphore_keeps_commands_from_overlapping() {
+    let mut program = String::new();
+    for name in ["a", "b", "c", "d"] {
+        program.push_str(&format!(
+            "exec \"{name}\" {{\n\tcmd => \"echo start >> @/log; sleep 0.1; echo end >> @/log\",\n\tshell => \"/bin/sh\",\n\tMeta:sema => [\"lock:1\"],\n}}\n"
+        ));
+    }
+    let case = Case::new(&program);
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let log = lines(&case, "log");
+    assert_eq!(log.len(), 8, "{log:?}");
+    for pair in log.chunks(2) {
+        assert_eq!(pair, ["start", "end"], "{log:?}");
+    }
+}
+
+#[test]
+fn noop_runs_no_command() {
+    let case = Case::new("exec \"touch\" {\n\tcmd => \"/usr/bin/touch @/touched\",\n}\n");
+    let output = case.once(&["--noop"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("would run"));
+    assert!(!case.path("touched").exists());
+}
+
+#[test]
+fn no_process_outlives_the_agent() {
+    let case = Case::new(
+        "exec \"watcher\" {\n\tcmd => \"/bin/true\",\n\twatchcmd => \"while true; do sleep 0.2; done\",\n\twatchshell => \"/bin/sh\",\n}\nexec \"slow\" {\n\tcmd => \"sleep 0.5; echo done > @/slow\",\n\tshell => \"/bin/sh\",\n}\n",
+    );
+    let agent = case.agent(&[]);
+    eventually("the slow command finishes", || {
+        case.read("slow") == "done\n"
+    });
+    let pid = agent.pid();
+    let children = descendants(pid);
+    assert!(!children.is_empty(), "the watch command runs");
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    eventually("every child is gone", || {
+        children.iter().all(|child| !alive(*child))
+    });
+}
+
+/// Every process whose parent chain leads to `pid`.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = vec![pid];
+    let mut added = true;
+    while added {
+        added = false;
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            if found.contains(&child) {
+                continue;
+            }
+            let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+            let parent = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            if parent.is_some_and(|parent| found.contains(&parent)) {
+                found.push(child);
+                added = true;
+            }
+        }
+    }
+    found.remove(0);
+    found
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            !stat
+                .rsplit(')')
+                .next()
+                .unwrap_or_default()
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(false)
 }

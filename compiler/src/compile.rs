@@ -55,7 +55,11 @@ pub fn check(
 
 impl CheckedProgram {
     /// Evaluates the program with the host's current state.
-    pub fn evaluate(&self, toolbox: &Toolbox, options: &CompileOptions) -> Result<Evaluation, Vec<Diagnostic>> {
+    pub fn evaluate(
+        &self,
+        toolbox: &Toolbox,
+        options: &CompileOptions,
+    ) -> Result<Evaluation, Vec<Diagnostic>> {
         evaluate(EvalInputs {
             program: self.program,
             functions: Arc::clone(&toolbox.functions),

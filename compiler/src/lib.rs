@@ -12,8 +12,8 @@ pub mod eval;
 pub mod function;
 pub mod graph;
 pub mod load;
-pub mod scope;
 pub mod schema;
+pub mod scope;
 pub mod types;
 pub mod value;
 

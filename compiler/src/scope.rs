@@ -105,8 +105,8 @@ impl<'a, S> Scope<'a, S> {
     ) -> Scope<'a, S> {
         let mut scope = Scope::empty(parent, module);
         let mut seen: HashMap<(&'static str, String), Span> = HashMap::new();
-        let mut note = |what: &'static str, name: &str, span: Span| {
-            match seen.get(&(what, name.to_owned())) {
+        let mut note =
+            |what: &'static str, name: &str, span: Span| match seen.get(&(what, name.to_owned())) {
                 Some(first) => {
                     duplicates.push(Duplicate {
                         what,
@@ -120,39 +120,35 @@ impl<'a, S> Scope<'a, S> {
                     seen.insert((what, name.to_owned()), span);
                     true
                 }
-            }
-        };
+            };
         for stmt in stmts {
             match &stmt.kind {
-                StmtKind::Bind { name, ty, value }
-                    if note("variable", &name.name, name.span) => {
-                        scope.binds.insert(
-                            &name.name,
-                            Slot {
-                                name,
-                                ty: ty.as_ref(),
-                                expr: Some(value),
-                                state: RefCell::new(SlotState::Pending),
-                            },
-                        );
-                    }
-                StmtKind::Func(decl)
-                    if note("function", &decl.name.name, decl.name.span) => {
-                        scope.funcs.insert(&decl.name.name, decl);
-                    }
-                StmtKind::Class(decl)
-                    if note("class", &decl.name.name, decl.name.span) => {
-                        scope.classes.insert(decl.name.name.clone(), decl);
-                        // Nested classes are also reachable as `outer:inner`.
-                        for inner in &decl.body.stmts {
-                            if let StmtKind::Class(nested) = &inner.kind {
-                                let joined = format!("{}:{}", decl.name.name, nested.name.name);
-                                if note("class", &joined, nested.name.span) {
-                                    scope.classes.insert(joined, nested);
-                                }
+                StmtKind::Bind { name, ty, value } if note("variable", &name.name, name.span) => {
+                    scope.binds.insert(
+                        &name.name,
+                        Slot {
+                            name,
+                            ty: ty.as_ref(),
+                            expr: Some(value),
+                            state: RefCell::new(SlotState::Pending),
+                        },
+                    );
+                }
+                StmtKind::Func(decl) if note("function", &decl.name.name, decl.name.span) => {
+                    scope.funcs.insert(&decl.name.name, decl);
+                }
+                StmtKind::Class(decl) if note("class", &decl.name.name, decl.name.span) => {
+                    scope.classes.insert(decl.name.name.clone(), decl);
+                    // Nested classes are also reachable as `outer:inner`.
+                    for inner in &decl.body.stmts {
+                        if let StmtKind::Class(nested) = &inner.kind {
+                            let joined = format!("{}:{}", decl.name.name, nested.name.name);
+                            if note("class", &joined, nested.name.span) {
+                                scope.classes.insert(joined, nested);
                             }
                         }
                     }
+                }
                 StmtKind::Import { path, alias } => {
                     let Some(target) = resolve_import(&path.value) else {
                         continue;
@@ -174,16 +170,15 @@ impl<'a, S> Scope<'a, S> {
                 }
                 StmtKind::Include {
                     alias: Some(alias), ..
+                } if note("namespace", &alias.name, alias.span) => {
+                    scope.aliases.insert(
+                        &alias.name,
+                        AliasSlot {
+                            stmt,
+                            state: RefCell::new(SlotState::Pending),
+                        },
+                    );
                 }
-                    if note("namespace", &alias.name, alias.span) => {
-                        scope.aliases.insert(
-                            &alias.name,
-                            AliasSlot {
-                                stmt,
-                                state: RefCell::new(SlotState::Pending),
-                            },
-                        );
-                    }
                 _ => {}
             }
         }
@@ -297,11 +292,19 @@ pub fn namespace_of(path: &str) -> &str {
 }
 
 /// The closest candidate within a third of the name's length in edits.
-pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|candidate| (crate::diagnostics::syntax::edit_distance(name, candidate), candidate))
+        .map(|candidate| {
+            (
+                crate::diagnostics::syntax::edit_distance(name, candidate),
+                candidate,
+            )
+        })
         .filter(|(distance, _)| *distance <= limit)
         .min()
         .map(|(_, candidate)| candidate)
@@ -322,7 +325,10 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_matches_only() {
-        assert_eq!(did_you_mean("contnet", ["content", "mode"]), Some("content"));
+        assert_eq!(
+            did_you_mean("contnet", ["content", "mode"]),
+            Some("content")
+        );
         assert_eq!(did_you_mean("xyz", ["content", "mode"]), None);
     }
 }

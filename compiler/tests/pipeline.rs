@@ -45,7 +45,10 @@ impl Function for ReadFile {
         Ok(Signature::new(vec![Type::Str], Type::Str))
     }
     fn call(&self, _: &CallContext<'_>, args: Vec<Value>) -> Result<Value, CallError> {
-        Err(CallError::catchable(format!("cannot read {}", args[0].as_str().unwrap_or(""))))
+        Err(CallError::catchable(format!(
+            "cannot read {}",
+            args[0].as_str().unwrap_or("")
+        )))
     }
 }
 
@@ -55,12 +58,18 @@ struct MapList;
 impl Function for MapList {
     fn signature(&self, _: CallShape<'_>) -> Result<Signature, String> {
         Ok(Signature::new(
-            vec![Type::list(Type::Generic(0)), Type::func(vec![Type::Generic(0)], Type::Generic(1))],
+            vec![
+                Type::list(Type::Generic(0)),
+                Type::func(vec![Type::Generic(0)], Type::Generic(1)),
+            ],
             Type::list(Type::Generic(1)),
         ))
     }
     fn call(&self, _: &CallContext<'_>, args: Vec<Value>) -> Result<Value, CallError> {
-        let function = args[1].as_func().cloned().ok_or_else(|| CallError::Fatal("no function".into()))?;
+        let function = args[1]
+            .as_func()
+            .cloned()
+            .ok_or_else(|| CallError::Fatal("no function".into()))?;
         let items = args[0].as_list().unwrap_or_default().to_vec();
         items
             .into_iter()
@@ -82,13 +91,14 @@ impl ResourceKinds for Kinds {
 }
 
 fn kinds() -> Kinds {
-    let schema = |kind, fields: Vec<FieldSchema>, sends: Vec<(&'static str, Type)>| ResourceSchema {
-        kind,
-        fields,
-        name_field: None,
-        sends,
-        groupable: false,
-    };
+    let schema =
+        |kind, fields: Vec<FieldSchema>, sends: Vec<(&'static str, Type)>| ResourceSchema {
+            kind,
+            fields,
+            name_field: None,
+            sends,
+            groupable: false,
+        };
     let mut map = BTreeMap::new();
     map.insert(
         "file",
@@ -107,7 +117,10 @@ fn kinds() -> Kinds {
         "exec",
         schema(
             "exec",
-            vec![FieldSchema::new("cmd", Type::Str), FieldSchema::new("shell", Type::Str)],
+            vec![
+                FieldSchema::new("cmd", Type::Str),
+                FieldSchema::new("shell", Type::Str),
+            ],
             vec![("output", Type::Str), ("code", Type::Int)],
         ),
     );
@@ -194,9 +207,16 @@ fn run(files: &[(&str, &str)]) -> Result<ResourceGraph, (Vec<Diagnostic>, Source
         hostname: "h1".into(),
         autoedges: false,
     };
-    compile(&loader, &mut sources, files[0].0, None, &toolbox(), &options)
-        .map(|evaluation| evaluation.graph)
-        .map_err(|diagnostics| (diagnostics, sources))
+    compile(
+        &loader,
+        &mut sources,
+        files[0].0,
+        None,
+        &toolbox(),
+        &options,
+    )
+    .map(|evaluation| evaluation.graph)
+    .map_err(|diagnostics| (diagnostics, sources))
 }
 
 fn graph(text: &str) -> String {
@@ -238,7 +258,10 @@ fn bindings_resolve_in_any_order() {
 #[test]
 fn loops_expand_one_resource_per_element() {
     let text = "for $i, $n in [\"a\", \"b\"] {\n\tfile \"/${n}\" {}\n}\nforkv $k, $v in {\"c\" => 1} {\n\tfile \"/${k}\" {}\n}\n";
-    assert_eq!(graph(text), "Vertex: file[/a]\nVertex: file[/b]\nVertex: file[/c]\n");
+    assert_eq!(
+        graph(text),
+        "Vertex: file[/a]\nVertex: file[/b]\nVertex: file[/c]\n"
+    );
 }
 
 #[test]
@@ -293,16 +316,25 @@ fn duplicates_merge_when_identical() {
 #[test]
 fn mistakes_in_names_are_located_with_suggestions() {
     assert_eq!(error("$name = \"x\"\nfile $nme {}\n"), vec!["E0201 2:6"]);
-    assert_eq!(error("file \"/a\" {\n\tcontnet => \"x\",\n}\n"), vec!["E0215 2:2"]);
+    assert_eq!(
+        error("file \"/a\" {\n\tcontnet => \"x\",\n}\n"),
+        vec!["E0215 2:2"]
+    );
     assert_eq!(error("fiel \"/a\" {}\n"), vec!["E0214 1:1"]);
-    assert_eq!(error("file \"/a\" {\n\tMeta:nop => true,\n}\n"), vec!["E0216 2:7"]);
+    assert_eq!(
+        error("file \"/a\" {\n\tMeta:nop => true,\n}\n"),
+        vec!["E0216 2:7"]
+    );
     assert_eq!(error("$x = strings.to_upper(\"a\")\n"), vec!["E0204 1:6"]);
     assert_eq!(error("import \"nosuchmodule\"\n"), vec!["E0205 1:8"]);
 }
 
 #[test]
 fn types_are_checked_against_fields_and_operators() {
-    assert_eq!(error("file \"/a\" {\n\tcontent => 42,\n}\n"), vec!["E0301 2:13"]);
+    assert_eq!(
+        error("file \"/a\" {\n\tcontent => 42,\n}\n"),
+        vec!["E0301 2:13"]
+    );
     assert_eq!(error("$x = true + 1\n"), vec!["E0301 1:13"]);
     assert_eq!(error("$x = true + false\n"), vec!["E0303 1:6"]);
     assert_eq!(error("$x = len(5)\n"), vec!["E0305 1:6"]);
@@ -311,7 +343,10 @@ fn types_are_checked_against_fields_and_operators() {
 
 #[test]
 fn a_wrong_value_under_an_annotation_is_one_error() {
-    assert_eq!(error("func size() int { \"big\" }\n$x = size() + 1\n"), vec!["E0301 1:19"]);
+    assert_eq!(
+        error("func size() int { \"big\" }\n$x = size() + 1\n"),
+        vec!["E0301 1:19"]
+    );
     assert_eq!(error("$x int = \"a\"\n$y = $x + 1\n"), vec!["E0301 1:10"]);
     assert_eq!(error("$x = \"a\" and \"b\"\n"), vec!["E0301 1:6"]);
 }
@@ -319,7 +354,10 @@ fn a_wrong_value_under_an_annotation_is_one_error() {
 #[test]
 fn cycles_and_recursion_are_refused_with_their_path() {
     assert_eq!(error("$a = $b\n$b = $a\n"), vec!["E0210 1:1"]);
-    assert_eq!(error("func f($x) { f($x) }\n$y = f(1)\n"), vec!["E0211 1:14"]);
+    assert_eq!(
+        error("func f($x) { f($x) }\n$y = f(1)\n"),
+        vec!["E0211 1:14"]
+    );
     assert_eq!(
         error("file \"/a\" { Before => File[\"/b\"], }\nfile \"/b\" { Before => File[\"/a\"], }\n"),
         vec!["E0409 1:1"]
@@ -331,24 +369,39 @@ fn ambiguous_types_are_reported() {
     // An unused binding of unknown type harms nothing; a used one whose type
     // nothing fixes is an error.
     assert_eq!(graph("$unused = []\n"), "");
-    assert_eq!(error("$l = []\n$first = $l[0]\n$copy = $first\n"), vec!["E0302 2:10"]);
+    assert_eq!(
+        error("$l = []\n$first = $l[0]\n$copy = $first\n"),
+        vec!["E0302 2:10"]
+    );
 }
 
 #[test]
 fn integer_fields_are_range_checked() {
-    assert_eq!(error("test \"t\" {\n\tint8 => 300,\n}\n"), vec!["E0405 2:10"]);
-    assert_eq!(graph("test \"t\" {\n\tint8 => -128,\n}\n"), "Vertex: test[t]\n");
+    assert_eq!(
+        error("test \"t\" {\n\tint8 => 300,\n}\n"),
+        vec!["E0405 2:10"]
+    );
+    assert_eq!(
+        graph("test \"t\" {\n\tint8 => -128,\n}\n"),
+        "Vertex: test[t]\n"
+    );
 }
 
 #[test]
 fn edges_to_unknown_resources_are_errors() {
-    assert_eq!(error("file \"/a\" {}\nFile[\"/a\"] -> File[\"/b\"]\n"), vec!["E0404 2:15"]);
+    assert_eq!(
+        error("file \"/a\" {}\nFile[\"/a\"] -> File[\"/b\"]\n"),
+        vec!["E0404 2:15"]
+    );
 }
 
 #[test]
 fn send_recv_is_typed() {
     let ok = "exec \"e\" {}\nfile \"/f\" {}\nExec[\"e\"].output -> File[\"/f\"].content\n";
-    assert_eq!(graph(ok), "Edge: exec[e] -> file[/f]\nVertex: exec[e]\nVertex: file[/f]\n");
+    assert_eq!(
+        graph(ok),
+        "Edge: exec[e] -> file[/f]\nVertex: exec[e]\nVertex: file[/f]\n"
+    );
     let bad = "exec \"e\" {}\nfile \"/f\" {}\nExec[\"e\"].code -> File[\"/f\"].content\n";
     assert_eq!(error(bad), vec!["E0301 3:11"]);
     let unknown = "exec \"e\" {}\nfile \"/f\" {}\nExec[\"e\"].nope -> File[\"/f\"].content\n";
@@ -360,13 +413,23 @@ fn local_modules_are_imported() {
     let main = "import \"lib.mcl\"\nimport \"dir/\" as d\ninclude lib.web(\"/srv\")\nfile \"/${d.name}\" {}\n";
     let lib = "class web($root) {\n\tfile $root {}\n}\n";
     let dir = "$name = \"from-dir\"\n";
-    let graph = run(&[("main.mcl", main), ("lib.mcl", lib), ("dir/main.mcl", dir)]).map(|graph| to_text(&graph));
-    assert_eq!(graph.ok().as_deref(), Some("Vertex: file[/from-dir]\nVertex: file[/srv]\n"));
+    let graph = run(&[("main.mcl", main), ("lib.mcl", lib), ("dir/main.mcl", dir)])
+        .map(|graph| to_text(&graph));
     assert_eq!(
-        errors(&[("main.mcl", "import \"lib.mcl\"\n"), ("lib.mcl", "file \"/a\" {}\n")]),
+        graph.ok().as_deref(),
+        Some("Vertex: file[/from-dir]\nVertex: file[/srv]\n")
+    );
+    assert_eq!(
+        errors(&[
+            ("main.mcl", "import \"lib.mcl\"\n"),
+            ("lib.mcl", "file \"/a\" {}\n")
+        ]),
         vec!["E0208 1:1"]
     );
-    assert_eq!(errors(&[("main.mcl", "import \"missing.mcl\"\n")]), vec!["E0206 1:8"]);
+    assert_eq!(
+        errors(&[("main.mcl", "import \"missing.mcl\"\n")]),
+        vec!["E0206 1:8"]
+    );
 }
 
 #[test]
@@ -379,14 +442,20 @@ fn nested_classes_are_included_through_their_outer_instance() {
 fn a_missing_field_is_catchable_under_except() {
     let text = "$s = struct{a => \"x\"}\nfile \"/${v}\" {}\n$v = $s->b <|> \"fallback\"\n";
     assert_eq!(graph(text), "Vertex: file[/fallback]\n");
-    assert_eq!(error("$s = struct{a => 1}\n$v = $s->b + 1\n"), vec!["E0307 2:10"]);
+    assert_eq!(
+        error("$s = struct{a => 1}\n$v = $s->b + 1\n"),
+        vec!["E0307 2:10"]
+    );
 }
 
 #[test]
 fn constants_and_hostname() {
     let text = "file \"/${hostname}\" {\n\tstate => $const.res.file.state.absent,\n}\n";
     assert_eq!(graph(text), "Vertex: file[/h1]\n");
-    assert_eq!(error("$x = $const.res.file.state.nope\n"), vec!["E0219 1:6"]);
+    assert_eq!(
+        error("$x = $const.res.file.state.nope\n"),
+        vec!["E0219 1:6"]
+    );
 }
 
 #[test]

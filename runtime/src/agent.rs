@@ -3,7 +3,7 @@
 //! re-evaluation is logged with its located errors and the last good graph
 //! keeps running.
 
-use crate::engine::{Engine, EngineHandle, Ending};
+use crate::engine::{Ending, Engine, EngineHandle};
 use crate::reactive::{ReactiveWatches, Wake};
 use crate::spec::GraphSpec;
 use mcl_compiler::compile::{CheckedProgram, CompileOptions, Toolbox};

@@ -77,7 +77,11 @@ impl ReactiveWatches {
                 }
             });
         }
-        let files = if files.is_empty() { None } else { watch_files(files, wake) };
+        let files = if files.is_empty() {
+            None
+        } else {
+            watch_files(files, wake)
+        };
         ReactiveWatches {
             watches,
             _files: files,
@@ -93,7 +97,11 @@ fn watch_files(paths: Vec<PathBuf>, wake: Sender<Wake>) -> Option<notify::Recomm
     let wanted = paths.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            if event.paths.iter().any(|path| wanted.iter().any(|wanted| wanted == path)) {
+            if event
+                .paths
+                .iter()
+                .any(|path| wanted.iter().any(|wanted| wanted == path))
+            {
                 let _ = wake.send(Wake::Input);
             }
         }
@@ -105,7 +113,10 @@ fn watch_files(paths: Vec<PathBuf>, wake: Sender<Wake>) -> Option<notify::Recomm
     parents.dedup();
     for parent in parents {
         if let Err(problem) = watcher.watch(parent, RecursiveMode::NonRecursive) {
-            warn!("cannot watch {} for re-evaluation: {problem}", parent.display());
+            warn!(
+                "cannot watch {} for re-evaluation: {problem}",
+                parent.display()
+            );
         }
     }
     Some(watcher)

@@ -94,7 +94,9 @@ pub trait Resource: Send + 'static {
 
     /// Sets a received value into field `field` before the next check/apply.
     fn receive(&mut self, field: &str, _value: Json) -> Result<(), ResourceError> {
-        Err(ResourceError::invalid(format!("cannot receive into `{field}`")))
+        Err(ResourceError::invalid(format!(
+            "cannot receive into `{field}`"
+        )))
     }
 }
 

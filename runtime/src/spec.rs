@@ -57,12 +57,17 @@ impl ResourceSpec {
 
     /// A `map{str: str}` field.
     pub fn str_map_param(&self, name: &str) -> Option<BTreeMap<String, String>> {
-        self.params.get(name).and_then(Json::as_object).map(|entries| {
-            entries
-                .iter()
-                .filter_map(|(key, value)| value.as_str().map(|value| (key.clone(), value.to_owned())))
-                .collect()
-        })
+        self.params
+            .get(name)
+            .and_then(Json::as_object)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        value.as_str().map(|value| (key.clone(), value.to_owned()))
+                    })
+                    .collect()
+            })
     }
 }
 

@@ -21,11 +21,18 @@ pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
     };
     let mut sources = SourceMap::new();
     let entry = display_name(&args.file);
-    let evaluation = compile(&FsLoader, &mut sources, &entry, Some(text), &toolbox, &options)
-        .map_err(|diagnostics| {
-            report(global, &sources, &diagnostics);
-            Failure::Program
-        })?;
+    let evaluation = compile(
+        &FsLoader,
+        &mut sources,
+        &entry,
+        Some(text),
+        &toolbox,
+        &options,
+    )
+    .map_err(|diagnostics| {
+        report(global, &sources, &diagnostics);
+        Failure::Program
+    })?;
     let graph = &evaluation.graph;
     let output = match args.format {
         GraphFormat::Text => to_text(graph),

@@ -10,7 +10,7 @@ use anyhow::Context;
 use mcl_compiler::compile::{check, CompileOptions};
 use mcl_grammar::SourceMap;
 use mgmt_runtime::agent::{run_agent, AgentInputs};
-use mgmt_runtime::engine::{Engine, EngineHandle, EngineOptions, Ending};
+use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
 use std::time::Duration;
 use tracing::{error, info, warn};
 
@@ -69,8 +69,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         tokio::spawn(stop_on_signals(handle.clone()));
         run_agent(inputs, engine, handle).await
     });
-    // Blocking threads still sleeping in a watch or a child process must not
-    // hold the exit.
+    // No command the engine started may outlive it (a check/apply abandoned
+    // by `Meta:timeout` may still have one), and blocking threads still
+    // waiting on a child must not hold the exit.
+    mgmt_runtime::resources::exec::kill_running_commands();
     runtime.shutdown_timeout(Duration::from_secs(2));
     match ending {
         Ending::Converged => {
@@ -92,7 +94,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
 /// finish, watches end); a second one exits at once.
 async fn stop_on_signals(handle: EngineHandle) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
         error!("cannot listen for signals; stop with SIGKILL");
         return;
     };
@@ -107,5 +112,6 @@ async fn stop_on_signals(handle: EngineHandle) {
         _ = terminate.recv() => {}
     }
     warn!("second signal: exiting now");
+    mgmt_runtime::resources::exec::kill_running_commands();
     std::process::exit(130);
 }

@@ -122,7 +122,12 @@ impl Checker<'_> {
                 Some(Head::Str) if *allow_str => Outcome::Done,
                 Some(_) => {
                     let shown = self.table.display(*ty);
-                    self.error(errors::operator_type(op.symbol(), &shown, *allow_str, *span));
+                    self.error(errors::operator_type(
+                        op.symbol(),
+                        &shown,
+                        *allow_str,
+                        *span,
+                    ));
                     Outcome::Done
                 }
             },
@@ -163,7 +168,12 @@ impl Checker<'_> {
                 Some(Head::List(element)) => {
                     let int = self.table.concrete(&Type::Int);
                     self.expect(int, *index, *index_span, "a list index is an int");
-                    self.expect(*result, element, *span, "the list's elements have this type");
+                    self.expect(
+                        *result,
+                        element,
+                        *span,
+                        "the list's elements have this type",
+                    );
                     Outcome::Done
                 }
                 Some(Head::Map(key, value)) => {
@@ -200,7 +210,8 @@ impl Checker<'_> {
                         }
                         None if *missing_ok => {}
                         None => {
-                            let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+                            let names: Vec<&str> =
+                                fields.iter().map(|(name, _)| name.as_str()).collect();
                             let shown = self.table.display(*base);
                             self.error(errors::no_such_field(field, &shown, &names, *span));
                             let error = self.table.error();
@@ -229,11 +240,21 @@ impl Checker<'_> {
             } => match self.table.head(*haystack) {
                 None => Outcome::Wait,
                 Some(Head::List(element)) => {
-                    self.expect(element, *needle, *span, "`in` looks for an element of the list's type");
+                    self.expect(
+                        element,
+                        *needle,
+                        *span,
+                        "`in` looks for an element of the list's type",
+                    );
                     Outcome::Done
                 }
                 Some(Head::Map(key, _)) => {
-                    self.expect(key, *needle, *span, "`in` looks for a key of the map's type");
+                    self.expect(
+                        key,
+                        *needle,
+                        *span,
+                        "`in` looks for a key of the map's type",
+                    );
                     Outcome::Done
                 }
                 Some(Head::Str) => {

@@ -6,15 +6,24 @@ use crate::types::unify::Mismatch;
 use mcl_grammar::Span;
 
 pub(super) fn duplicate(duplicate: &Duplicate) -> Diagnostic {
-    let sigil = if duplicate.what == "variable" { "$" } else { "" };
+    let sigil = if duplicate.what == "variable" {
+        "$"
+    } else {
+        ""
+    };
     Diagnostic::error(
         "E0202",
-        format!("{} `{sigil}{}` is declared twice in one scope", duplicate.what, duplicate.name),
+        format!(
+            "{} `{sigil}{}` is declared twice in one scope",
+            duplicate.what, duplicate.name
+        ),
         duplicate.second,
         "declared again here",
     )
     .with_secondary(duplicate.first, "first declared here")
-    .with_help("rename one of them; an inner block (if, for, class, function) may shadow a name instead")
+    .with_help(
+        "rename one of them; an inner block (if, for, class, function) may shadow a name instead",
+    )
 }
 
 pub(super) fn mismatch(mismatch: &Mismatch, span: Span, what: &str) -> Diagnostic {
@@ -28,7 +37,12 @@ pub(super) fn mismatch(mismatch: &Mismatch, span: Span, what: &str) -> Diagnosti
 }
 
 pub(super) fn call_rejected(name: &str, message: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0305", format!("invalid call of `{name}`: {message}"), span, message.to_owned())
+    Diagnostic::error(
+        "E0305",
+        format!("invalid call of `{name}`: {message}"),
+        span,
+        message.to_owned(),
+    )
 }
 
 pub(super) fn ambiguous_binding(name: &str, shown: &str, span: Span) -> Diagnostic {
@@ -52,7 +66,11 @@ pub(super) fn ambiguous_expression(span: Span) -> Diagnostic {
 }
 
 pub(super) fn unknown_module(path: &str, span: Span, modules: &[&str]) -> Diagnostic {
-    let named: Vec<&str> = modules.iter().copied().filter(|module| !module.is_empty()).collect();
+    let named: Vec<&str> = modules
+        .iter()
+        .copied()
+        .filter(|module| !module.is_empty())
+        .collect();
     let diagnostic = Diagnostic::error(
         "E0205",
         format!("there is no core module `{path}`"),
@@ -62,7 +80,8 @@ pub(super) fn unknown_module(path: &str, span: Span, modules: &[&str]) -> Diagno
     .with_note(format!("core modules: {}", named.join(", ")));
     match crate::scope::did_you_mean(path, named.iter().copied()) {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
-        None => diagnostic.with_help("local files are imported as \"name.mcl\", directories as \"name/\""),
+        None => diagnostic
+            .with_help("local files are imported as \"name.mcl\", directories as \"name/\""),
     }
 }
 
@@ -86,8 +105,13 @@ pub(super) fn binding_cycle(cycle: &[String], span: Span) -> Diagnostic {
 }
 
 pub(super) fn recursion(cycle: &[String], span: Span) -> Diagnostic {
-    Diagnostic::error("E0211", "recursion is not allowed in mcl", span, "used again while it is being expanded")
-        .with_note(format!("the cycle: {}", cycle.join(" -> ")))
+    Diagnostic::error(
+        "E0211",
+        "recursion is not allowed in mcl",
+        span,
+        "used again while it is being expanded",
+    )
+    .with_note(format!("the cycle: {}", cycle.join(" -> ")))
 }
 
 pub(super) fn module_statement(what: &str, span: Span) -> Diagnostic {
@@ -101,14 +125,24 @@ pub(super) fn module_statement(what: &str, span: Span) -> Diagnostic {
 }
 
 pub(super) fn unknown_variable(name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0201", format!("`${name}` is not in scope"), span, "not defined");
+    let diagnostic = Diagnostic::error(
+        "E0201",
+        format!("`${name}` is not in scope"),
+        span,
+        "not defined",
+    );
     match suggestion {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `${suggestion}`?")),
         None => diagnostic,
     }
 }
 
-pub(super) fn unknown_in_namespace(prefix: &str, name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+pub(super) fn unknown_in_namespace(
+    prefix: &str,
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         "E0201",
         format!("`{prefix}` has no variable `{name}`"),
@@ -128,7 +162,9 @@ pub(super) fn unknown_constant(name: &str, span: Span) -> Diagnostic {
         span,
         "unknown constant",
     )
-    .with_help("constants are `$const.res.<kind>.<field>.<value>`, e.g. `$const.res.file.state.exists`")
+    .with_help(
+        "constants are `$const.res.<kind>.<field>.<value>`, e.g. `$const.res.file.state.exists`",
+    )
 }
 
 pub(super) fn core_module_has_no_variables(module: &str, span: Span) -> Diagnostic {
@@ -155,10 +191,20 @@ pub(super) fn unknown_namespace(name: &str, span: Span, is_core_module: bool) ->
     }
 }
 
-pub(super) fn class_arity(name: &str, expected: usize, found: usize, span: Span, declared: Span) -> Diagnostic {
+pub(super) fn class_arity(
+    name: &str,
+    expected: usize,
+    found: usize,
+    span: Span,
+    declared: Span,
+) -> Diagnostic {
     Diagnostic::error(
         "E0213",
-        format!("class `{name}` takes {expected} argument{}, but {found} {} given", plural(expected), were(found)),
+        format!(
+            "class `{name}` takes {expected} argument{}, but {found} {} given",
+            plural(expected),
+            were(found)
+        ),
         span,
         format!("{found} argument{}", plural(found)),
     )
@@ -166,15 +212,30 @@ pub(super) fn class_arity(name: &str, expected: usize, found: usize, span: Span,
 }
 
 pub(super) fn unknown_class(name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0209", format!("there is no class `{name}`"), span, "unknown class");
+    let diagnostic = Diagnostic::error(
+        "E0209",
+        format!("there is no class `{name}`"),
+        span,
+        "unknown class",
+    );
     match suggestion {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None => diagnostic,
     }
 }
 
-pub(super) fn unknown_function(name: &str, span: Span, suggestion: Option<&str>, home: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0203", format!("there is no function `{name}`"), span, "unknown function");
+pub(super) fn unknown_function(
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+    home: Option<&str>,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        "E0203",
+        format!("there is no function `{name}`"),
+        span,
+        "unknown function",
+    );
     match (suggestion, home) {
         (_, Some(module)) => diagnostic.with_help(format!(
             "`{module}.{name}` exists: add `import \"{module}\"` and call it as `{}.{name}`",
@@ -193,22 +254,40 @@ pub(super) fn call_arity(name: &str, expected: usize, found: usize, span: Span) 
     };
     Diagnostic::error(
         "E0304",
-        format!("{shown} takes {expected} argument{}, but {found} {} given", plural(expected), were(found)),
+        format!(
+            "{shown} takes {expected} argument{}, but {found} {} given",
+            plural(expected),
+            were(found)
+        ),
         span,
         format!("{found} argument{}", plural(found)),
     )
 }
 
 pub(super) fn duplicate_struct_field(name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0218", format!("field `{name}` is given twice"), span, "given again here")
+    Diagnostic::error(
+        "E0218",
+        format!("field `{name}` is given twice"),
+        span,
+        "given again here",
+    )
 }
 
 pub(super) fn not_a_function(shown: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0306", format!("a value of type {shown} cannot be called"), span, "not a function")
+    Diagnostic::error(
+        "E0306",
+        format!("a value of type {shown} cannot be called"),
+        span,
+        "not a function",
+    )
 }
 
 pub(super) fn operator_type(op: &str, shown: &str, allow_str: bool, span: Span) -> Diagnostic {
-    let allowed = if allow_str { "int, float or str" } else { "int or float" };
+    let allowed = if allow_str {
+        "int, float or str"
+    } else {
+        "int or float"
+    };
     Diagnostic::error(
         "E0303",
         format!("`{op}` is not defined for {shown}"),
@@ -218,11 +297,21 @@ pub(super) fn operator_type(op: &str, shown: &str, allow_str: bool, span: Span) 
 }
 
 pub(super) fn compare_functions(op: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0303", format!("functions cannot be compared with `{op}`"), span, "comparing functions")
+    Diagnostic::error(
+        "E0303",
+        format!("functions cannot be compared with `{op}`"),
+        span,
+        "comparing functions",
+    )
 }
 
 pub(super) fn unhashable_key(span: Span) -> Diagnostic {
-    Diagnostic::error("E0309", "map keys cannot be functions", span, "this map's keys are functions")
+    Diagnostic::error(
+        "E0309",
+        "map keys cannot be functions",
+        span,
+        "this map's keys are functions",
+    )
 }
 
 pub(super) fn not_indexable(shown: &str, span: Span) -> Diagnostic {
@@ -244,8 +333,13 @@ pub(super) fn not_a_container(shown: &str, span: Span) -> Diagnostic {
 }
 
 pub(super) fn no_such_field(field: &str, shown: &str, names: &[&str], span: Span) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0307", format!("{shown} has no field `{field}`"), span, "no such field")
-        .with_note(format!("its fields: {}", names.join(", ")));
+    let diagnostic = Diagnostic::error(
+        "E0307",
+        format!("{shown} has no field `{field}`"),
+        span,
+        "no such field",
+    )
+    .with_note(format!("its fields: {}", names.join(", ")));
     match crate::scope::did_you_mean(field, names.iter().copied()) {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None => diagnostic,
@@ -262,7 +356,12 @@ pub(super) fn not_a_struct(field: &str, shown: &str, span: Span) -> Diagnostic {
 }
 
 pub(super) fn unknown_kind(kind: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0214", format!("there is no resource kind `{kind}`"), span, "unknown kind");
+    let diagnostic = Diagnostic::error(
+        "E0214",
+        format!("there is no resource kind `{kind}`"),
+        span,
+        "unknown kind",
+    );
     match suggestion {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None => diagnostic,
@@ -270,12 +369,22 @@ pub(super) fn unknown_kind(kind: &str, span: Span, suggestion: Option<&str>) -> 
 }
 
 pub(super) fn duplicate_field(name: &str, first: Span, second: Span) -> Diagnostic {
-    Diagnostic::error("E0218", format!("field `{name}` is set twice"), second, "set again here")
-        .with_secondary(first, "first set here")
-        .with_help("to choose between values, make each conditional: `name => $cond ?: value,`")
+    Diagnostic::error(
+        "E0218",
+        format!("field `{name}` is set twice"),
+        second,
+        "set again here",
+    )
+    .with_secondary(first, "first set here")
+    .with_help("to choose between values, make each conditional: `name => $cond ?: value,`")
 }
 
-pub(super) fn unknown_field(name: &str, kind: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+pub(super) fn unknown_field(
+    name: &str,
+    kind: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         "E0215",
         format!("`{kind}` has no field `{name}`"),
@@ -289,7 +398,12 @@ pub(super) fn unknown_field(name: &str, kind: &str, span: Span, suggestion: Opti
 }
 
 pub(super) fn unknown_meta(name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0216", format!("there is no metaparameter `{name}`"), span, "unknown metaparameter");
+    let diagnostic = Diagnostic::error(
+        "E0216",
+        format!("there is no metaparameter `{name}`"),
+        span,
+        "unknown metaparameter",
+    );
     match suggestion {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None => diagnostic,
@@ -321,8 +435,13 @@ pub(super) fn unknown_send(name: &str, kind: &str, names: &[&str], span: Span) -
     } else {
         names.join(", ")
     };
-    Diagnostic::error("E0217", format!("`{kind}` does not send `{name}`"), span, "not sent by this kind")
-        .with_note(format!("`{kind}` sends: {sends}"))
+    Diagnostic::error(
+        "E0217",
+        format!("`{kind}` does not send `{name}`"),
+        span,
+        "not sent by this kind",
+    )
+    .with_note(format!("`{kind}` sends: {sends}"))
 }
 
 fn plural(count: usize) -> &'static str {

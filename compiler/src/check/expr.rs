@@ -40,7 +40,12 @@ impl<'a> Checker<'a> {
                     let found = self.expr(scope, entry_key);
                     self.expect(key, found, entry_key.span, "map keys all have one type");
                     let found = self.expr(scope, entry_value);
-                    self.expect(value, found, entry_value.span, "map values all have one type");
+                    self.expect(
+                        value,
+                        found,
+                        entry_value.span,
+                        "map values all have one type",
+                    );
                 }
                 self.defer(Deferred::Hashable {
                     ty: key,
@@ -68,11 +73,21 @@ impl<'a> Checker<'a> {
                 match self.table.head(found) {
                     Some(Head::Func(params, ret)) => {
                         if params.len() != args.len() {
-                            self.error(errors::call_arity("this function", params.len(), args.len(), expr.span));
+                            self.error(errors::call_arity(
+                                "this function",
+                                params.len(),
+                                args.len(),
+                                expr.span,
+                            ));
                             return self.table.error();
                         }
                         for ((param, found), arg) in params.iter().zip(&arg_types).zip(args) {
-                            self.expect(*param, *found, arg.span, "the function's parameter has this type");
+                            self.expect(
+                                *param,
+                                *found,
+                                arg.span,
+                                "the function's parameter has this type",
+                            );
                         }
                         ret
                     }
@@ -80,7 +95,12 @@ impl<'a> Checker<'a> {
                     None => {
                         let ret = self.table.unknown();
                         let expected = self.table.func_of(arg_types, ret);
-                        self.expect(expected, found, function.span, "a called value is a function");
+                        self.expect(
+                            expected,
+                            found,
+                            function.span,
+                            "a called value is a function",
+                        );
                         ret
                     }
                     Some(_) => {
@@ -99,14 +119,21 @@ impl<'a> Checker<'a> {
                         None => self.table.unknown(),
                     };
                     param_types.push(ty);
-                    body_scope.binds.insert(&param.name.name, Slot::done(&param.name, ty));
+                    body_scope
+                        .binds
+                        .insert(&param.name.name, Slot::done(&param.name, ty));
                 }
                 let body_scope = Rc::new(body_scope);
                 let result = self.expr(&body_scope, body);
                 let result = match ret {
                     Some(annotation) => {
                         let declared = self.annotation(annotation);
-                        self.expect(declared, result, body.span, "the function declares this return type");
+                        self.expect(
+                            declared,
+                            result,
+                            body.span,
+                            "the function declares this return type",
+                        );
                         declared
                     }
                     None => result,
@@ -120,10 +147,20 @@ impl<'a> Checker<'a> {
             } => {
                 let found = self.expr(scope, condition);
                 let bool_type = self.concrete(&Type::Bool);
-                self.expect(bool_type, found, condition.span, "an `if` condition is a bool");
+                self.expect(
+                    bool_type,
+                    found,
+                    condition.span,
+                    "an `if` condition is a bool",
+                );
                 let then_type = self.expr(scope, then);
                 let else_type = self.expr(scope, otherwise);
-                self.expect(then_type, else_type, otherwise.span, "both branches of an `if` have one type");
+                self.expect(
+                    then_type,
+                    else_type,
+                    otherwise.span,
+                    "both branches of an `if` have one type",
+                );
                 then_type
             }
             ExprKind::Index { base, index } => {
@@ -154,7 +191,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn field(&mut self, scope: &Rc<TypeScope<'a>>, base: &'a Expr, field: &'a Ident, missing_ok: bool) -> TypeId {
+    fn field(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        base: &'a Expr,
+        field: &'a Ident,
+        missing_ok: bool,
+    ) -> TypeId {
         let base_type = self.expr(scope, base);
         let result = self.table.unknown();
         self.defer(Deferred::Field {
@@ -168,17 +211,31 @@ impl<'a> Checker<'a> {
         result
     }
 
-    fn binary(&mut self, scope: &Rc<TypeScope<'a>>, op: BinaryOp, left: &'a Expr, right: &'a Expr, whole: &'a Expr) -> TypeId {
+    fn binary(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        op: BinaryOp,
+        left: &'a Expr,
+        right: &'a Expr,
+        whole: &'a Expr,
+    ) -> TypeId {
         // `$s->port <|> 80`: a missing field is a catchable error here, with the fallback's type.
         let left_type = match (&op, &left.kind) {
-            (BinaryOp::Except, ExprKind::Field { base, field }) => self.field(scope, base, field, true),
+            (BinaryOp::Except, ExprKind::Field { base, field }) => {
+                self.field(scope, base, field, true)
+            }
             _ => self.expr(scope, left),
         };
         let right_type = self.expr(scope, right);
         let bool_type = self.concrete(&Type::Bool);
         match op {
             BinaryOp::Except => {
-                self.expect(left_type, right_type, right.span, "the fallback of `<|>` has the type of its left side");
+                self.expect(
+                    left_type,
+                    right_type,
+                    right.span,
+                    "the fallback of `<|>` has the type of its left side",
+                );
                 left_type
             }
             BinaryOp::Or | BinaryOp::And => {

@@ -71,7 +71,9 @@ pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
         used_names: usage::mentioned_variables(context.program),
         lenient: 0,
     };
-    checker.module_scopes.resize_with(context.program.modules.len(), || None);
+    checker
+        .module_scopes
+        .resize_with(context.program.modules.len(), || None);
     if let Some(entry) = context.program.modules.first() {
         let scope = checker.module_scope(0);
         checker.check_block(&scope, &entry.program.body);
@@ -198,7 +200,10 @@ pub fn type_of_annotation(ty: &TypeExpr) -> Type {
                 .collect(),
         ),
         TypeKind::Func(params, ret) => Type::func(
-            params.iter().map(|(_, ty)| type_of_annotation(ty)).collect(),
+            params
+                .iter()
+                .map(|(_, ty)| type_of_annotation(ty))
+                .collect(),
             type_of_annotation(ret),
         ),
     }

@@ -41,15 +41,26 @@ impl<'a> Checker<'a> {
         }
         let names = scope.visible_names();
         let suggestion = did_you_mean(name, names.iter().map(String::as_str)).map(str::to_owned);
-        self.error(errors::unknown_variable(name, ident.span, suggestion.as_deref()));
+        self.error(errors::unknown_variable(
+            name,
+            ident.span,
+            suggestion.as_deref(),
+        ));
         self.table.error()
     }
 
-    fn namespaced_variable(&mut self, scope: &Rc<TypeScope<'a>>, ident: &Ident, prefix: &str, last: &str) -> TypeId {
+    fn namespaced_variable(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        ident: &Ident,
+        prefix: &str,
+        last: &str,
+    ) -> TypeId {
         if (prefix == "const" || prefix.starts_with("const."))
-            && scope.find_namespace("const").is_none() {
-                return self.constant(ident);
-            }
+            && scope.find_namespace("const").is_none()
+        {
+            return self.constant(ident);
+        }
         let Some(target) = self.namespace_scope(scope, prefix, ident.span) else {
             return self.table.error();
         };
@@ -57,7 +68,12 @@ impl<'a> Checker<'a> {
             return self.slot_type(&target, last);
         }
         let suggestion = did_you_mean(last, target.binds.keys().copied()).map(str::to_owned);
-        self.error(errors::unknown_in_namespace(prefix, last, ident.span, suggestion.as_deref()));
+        self.error(errors::unknown_in_namespace(
+            prefix,
+            last,
+            ident.span,
+            suggestion.as_deref(),
+        ));
         self.table.error()
     }
 
@@ -81,12 +97,23 @@ impl<'a> Checker<'a> {
 
     /// The scope a dotted prefix names: a local module or an include alias,
     /// possibly nested (`$a.b.x`).
-    pub(super) fn namespace_scope(&mut self, scope: &Rc<TypeScope<'a>>, prefix: &str, span: Span) -> Option<Rc<TypeScope<'a>>> {
+    pub(super) fn namespace_scope(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        prefix: &str,
+        span: Span,
+    ) -> Option<Rc<TypeScope<'a>>> {
         let mut current = Rc::clone(scope);
         for (position, part) in prefix.split('.').enumerate() {
             // After the first part, only the namespaces the target itself declares count.
-            let visible = position == 0 || current.imports.contains_key(part) || current.aliases.contains_key(part);
-            let found = if visible { current.find_namespace(part) } else { None };
+            let visible = position == 0
+                || current.imports.contains_key(part)
+                || current.aliases.contains_key(part);
+            let found = if visible {
+                current.find_namespace(part)
+            } else {
+                None
+            };
             current = match found {
                 Some(Namespace::Import(ImportTarget::Local(index))) => self.module_scope(index),
                 Some(Namespace::Import(ImportTarget::Core(module))) => {
@@ -95,7 +122,11 @@ impl<'a> Checker<'a> {
                 }
                 Some(Namespace::Alias(holder)) => self.alias_scope(&holder, part)?,
                 None => {
-                    self.error(errors::unknown_namespace(part, span, self.context.functions.has_module(part)));
+                    self.error(errors::unknown_namespace(
+                        part,
+                        span,
+                        self.context.functions.has_module(part),
+                    ));
                     return None;
                 }
             };
@@ -104,14 +135,21 @@ impl<'a> Checker<'a> {
     }
 
     /// The instance scope of `include ... as alias` held by `holder`.
-    pub(super) fn alias_scope(&mut self, holder: &Rc<TypeScope<'a>>, alias: &str) -> Option<Rc<TypeScope<'a>>> {
+    pub(super) fn alias_scope(
+        &mut self,
+        holder: &Rc<TypeScope<'a>>,
+        alias: &str,
+    ) -> Option<Rc<TypeScope<'a>>> {
         let slot = holder.aliases.get(alias)?;
         let state = slot.state.borrow().clone();
         match state {
             SlotState::Done(scope) => Some(scope),
             SlotState::Busy => {
                 let span = include_span(slot.stmt);
-                self.error(errors::recursion(&[format!("include as {alias}"), format!("${alias}")], span));
+                self.error(errors::recursion(
+                    &[format!("include as {alias}"), format!("${alias}")],
+                    span,
+                ));
                 None
             }
             SlotState::Pending => {
@@ -125,7 +163,11 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks an include statement; returns the class instance's scope.
-    pub(super) fn include(&mut self, scope: &Rc<TypeScope<'a>>, stmt: &'a Stmt) -> Option<Rc<TypeScope<'a>>> {
+    pub(super) fn include(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        stmt: &'a Stmt,
+    ) -> Option<Rc<TypeScope<'a>>> {
         let StmtKind::Include { name, args, .. } = &stmt.kind else {
             return None;
         };
@@ -137,7 +179,13 @@ impl<'a> Checker<'a> {
         let (definition_scope, class) = self.find_class(scope, name)?;
         let params = class.params.as_deref().unwrap_or(&[]);
         if params.len() != arg_types.len() {
-            self.error(errors::class_arity(&name.name, params.len(), arg_types.len(), name.span, class.name.span));
+            self.error(errors::class_arity(
+                &name.name,
+                params.len(),
+                arg_types.len(),
+                name.span,
+                class.name.span,
+            ));
             return None;
         }
         if !self.enter(format!("class {}", class.name.name), name.span) {
@@ -159,12 +207,19 @@ impl<'a> Checker<'a> {
             let ty = match &param.ty {
                 Some(annotation) => {
                     let declared = self.annotation(annotation);
-                    self.expect(declared, found, span, "the class parameter is declared with this type");
+                    self.expect(
+                        declared,
+                        found,
+                        span,
+                        "the class parameter is declared with this type",
+                    );
                     declared
                 }
                 None => found,
             };
-            instance.binds.insert(&param.name.name, Slot::done(&param.name, ty));
+            instance
+                .binds
+                .insert(&param.name.name, Slot::done(&param.name, ty));
         }
         let instance = Rc::new(instance);
         self.check_block(&instance, &class.body.stmts);
@@ -172,7 +227,11 @@ impl<'a> Checker<'a> {
         Some(instance)
     }
 
-    fn find_class(&mut self, scope: &Rc<TypeScope<'a>>, name: &Ident) -> Option<(Rc<TypeScope<'a>>, &'a ClassDecl)> {
+    fn find_class(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        name: &Ident,
+    ) -> Option<(Rc<TypeScope<'a>>, &'a ClassDecl)> {
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             let target = self.namespace_scope(scope, prefix, name.span)?;
             if let Some(class) = target.classes.get(last) {
@@ -198,8 +257,13 @@ impl<'a> Checker<'a> {
             candidates.extend(level.classes.keys().cloned());
             current = level.parent.clone();
         }
-        let suggestion = did_you_mean(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
-        self.error(errors::unknown_class(&name.name, name.span, suggestion.as_deref()));
+        let suggestion =
+            did_you_mean(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
+        self.error(errors::unknown_class(
+            &name.name,
+            name.span,
+            suggestion.as_deref(),
+        ));
         None
     }
 
@@ -213,13 +277,23 @@ impl<'a> Checker<'a> {
                         if let Some(function) = functions.get(&module, last) {
                             return Some(Callee::Builtin(function));
                         }
-                        let suggestion = did_you_mean(last, functions.functions(&module)).map(str::to_owned);
-                        self.error(errors::unknown_function(&name.name, name.span, suggestion.as_deref(), None));
+                        let suggestion =
+                            did_you_mean(last, functions.functions(&module)).map(str::to_owned);
+                        self.error(errors::unknown_function(
+                            &name.name,
+                            name.span,
+                            suggestion.as_deref(),
+                            None,
+                        ));
                         return None;
                     }
                     Some(_) => {}
                     None => {
-                        self.error(errors::unknown_namespace(prefix, name.span, functions.has_module(prefix)));
+                        self.error(errors::unknown_namespace(
+                            prefix,
+                            name.span,
+                            functions.has_module(prefix),
+                        ));
                         return None;
                     }
                 }
@@ -229,7 +303,12 @@ impl<'a> Checker<'a> {
                 return Some(Callee::User(Rc::clone(&target), decl));
             }
             let suggestion = did_you_mean(last, target.funcs.keys().copied()).map(str::to_owned);
-            self.error(errors::unknown_function(&name.name, name.span, suggestion.as_deref(), None));
+            self.error(errors::unknown_function(
+                &name.name,
+                name.span,
+                suggestion.as_deref(),
+                None,
+            ));
             return None;
         }
         if let Some((found, decl)) = scope.find_func(&name.name) {
@@ -259,19 +338,34 @@ impl<'a> Checker<'a> {
             .modules()
             .find(|module| functions.get(module, &name.name).is_some())
             .map(str::to_owned);
-        self.error(errors::unknown_function(&name.name, name.span, suggestion.as_deref(), home.as_deref()));
+        self.error(errors::unknown_function(
+            &name.name,
+            name.span,
+            suggestion.as_deref(),
+            home.as_deref(),
+        ));
         None
     }
 
     /// Checks a call of a named function with the argument types given.
-    pub(super) fn call(&mut self, scope: &Rc<TypeScope<'a>>, name: &'a Ident, args: &'a [Expr], span: Span) -> TypeId {
+    pub(super) fn call(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        name: &'a Ident,
+        args: &'a [Expr],
+        span: Span,
+    ) -> TypeId {
         let arg_types: Vec<TypeId> = args.iter().map(|arg| self.expr(scope, arg)).collect();
         match self.callee(scope, name) {
             None => self.table.error(),
-            Some(Callee::User(definition, decl)) => self.call_user(&definition, decl, name, args, &arg_types, span),
+            Some(Callee::User(definition, decl)) => {
+                self.call_user(&definition, decl, name, args, &arg_types, span)
+            }
             Some(Callee::Builtin(function)) => {
                 let constants: Vec<Option<Value>> = args.iter().map(constant_value).collect();
-                let signature = match function.signature(CallShape { constants: &constants }) {
+                let signature = match function.signature(CallShape {
+                    constants: &constants,
+                }) {
                     Ok(signature) => signature,
                     Err(message) => {
                         self.error(errors::call_rejected(&name.name, &message, span));
@@ -279,7 +373,12 @@ impl<'a> Checker<'a> {
                     }
                 };
                 if signature.params.len() != args.len() {
-                    self.error(errors::call_arity(&name.name, signature.params.len(), args.len(), span));
+                    self.error(errors::call_arity(
+                        &name.name,
+                        signature.params.len(),
+                        args.len(),
+                        span,
+                    ));
                     return self.table.error();
                 }
                 let mut generics = HashMap::new();
@@ -315,7 +414,12 @@ impl<'a> Checker<'a> {
         span: Span,
     ) -> TypeId {
         if decl.params.len() != args.len() {
-            self.error(errors::call_arity(&name.name, decl.params.len(), args.len(), span));
+            self.error(errors::call_arity(
+                &name.name,
+                decl.params.len(),
+                args.len(),
+                span,
+            ));
             return self.table.error();
         }
         if !self.enter(format!("func {}", decl.name.name), name.span) {
@@ -332,14 +436,21 @@ impl<'a> Checker<'a> {
                 }
                 None => *found,
             };
-            body_scope.binds.insert(&param.name.name, Slot::done(&param.name, ty));
+            body_scope
+                .binds
+                .insert(&param.name.name, Slot::done(&param.name, ty));
         }
         let body_scope = Rc::new(body_scope);
         let result = self.expr(&body_scope, &decl.body);
         let result = match &decl.ret {
             Some(annotation) => {
                 let declared = self.annotation(annotation);
-                self.expect(declared, result, decl.body.span, "the function declares this return type");
+                self.expect(
+                    declared,
+                    result,
+                    decl.body.span,
+                    "the function declares this return type",
+                );
                 declared
             }
             None => result,

@@ -14,13 +14,22 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 impl<'a> Checker<'a> {
-    pub(super) fn check_resource(&mut self, scope: &Rc<TypeScope<'a>>, resource: &'a Resource, collect: bool) {
+    pub(super) fn check_resource(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        resource: &'a Resource,
+        collect: bool,
+    ) {
         let schema = self.schema(&resource.kind.name, resource.kind.span);
         let name_type = self.expr(scope, &resource.name);
         if collect {
             self.check_collect_names(name_type, resource.name.span);
         } else {
-            self.check_name_type(name_type, resource.name.span, "a resource name is a str or a []str");
+            self.check_name_type(
+                name_type,
+                resource.name.span,
+                "a resource name is a str or a []str",
+            );
         }
         self.check_body(scope, schema, &resource.body);
     }
@@ -52,21 +61,43 @@ impl<'a> Checker<'a> {
     fn check_collect_names(&mut self, found: TypeId, span: Span) {
         if let Some(Head::List(element)) = self.table.head(found) {
             if let Some(Head::Struct(_)) = self.table.head(element) {
-                let expected = self.concrete(&Type::list(Type::structure(&[("name", Type::Str), ("host", Type::Str)])));
-                self.expect(expected, found, span, "collect takes names, or the structs `collect.res` returns");
+                let expected = self.concrete(&Type::list(Type::structure(&[
+                    ("name", Type::Str),
+                    ("host", Type::Str),
+                ])));
+                self.expect(
+                    expected,
+                    found,
+                    span,
+                    "collect takes names, or the structs `collect.res` returns",
+                );
                 return;
             }
         }
-        self.check_name_type(found, span, "collect takes a str, a []str or []struct{name str; host str}");
+        self.check_name_type(
+            found,
+            span,
+            "collect takes a str, a []str or []struct{name str; host str}",
+        );
     }
 
-    fn check_body(&mut self, scope: &Rc<TypeScope<'a>>, schema: Option<&'a ResourceSchema>, body: &'a [BodyEntry]) {
+    fn check_body(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        schema: Option<&'a ResourceSchema>,
+        body: &'a [BodyEntry],
+    ) {
         let mut seen: HashMap<String, Span> = HashMap::new();
         for entry in body {
             if let Some(condition) = &entry.condition {
                 let found = self.expr(scope, condition);
                 let bool_type = self.concrete(&Type::Bool);
-                self.expect(bool_type, found, condition.span, "the condition before `?:` is a bool");
+                self.expect(
+                    bool_type,
+                    found,
+                    condition.span,
+                    "the condition before `?:` is a bool",
+                );
             }
             match &entry.kind {
                 BodyEntryKind::Field { name, value } => {
@@ -82,14 +113,23 @@ impl<'a> Checker<'a> {
                         Some(field) => {
                             if field.ty != Type::Variant {
                                 let expected = self.concrete(&field.ty);
-                                let what = format!("the `{}` field of `{}` has this type", field.name, schema.kind);
+                                let what = format!(
+                                    "the `{}` field of `{}` has this type",
+                                    field.name, schema.kind
+                                );
                                 self.expect(expected, found, value.span, &what);
                             }
                         }
                         None => {
-                            let names: Vec<&str> = schema.fields.iter().map(|field| field.name).collect();
+                            let names: Vec<&str> =
+                                schema.fields.iter().map(|field| field.name).collect();
                             let suggestion = did_you_mean(&name.name, names.iter().copied());
-                            self.error(errors::unknown_field(&name.name, schema.kind, name.span, suggestion));
+                            self.error(errors::unknown_field(
+                                &name.name,
+                                schema.kind,
+                                name.span,
+                                suggestion,
+                            ));
                         }
                     }
                 }
@@ -143,11 +183,19 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_edge_target(&mut self, scope: &Rc<TypeScope<'a>>, target: &'a EdgeTarget) -> Option<&'a ResourceSchema> {
+    fn check_edge_target(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        target: &'a EdgeTarget,
+    ) -> Option<&'a ResourceSchema> {
         let kind = kind_of_edge_name(&target.kind.name);
         let schema = self.schema(&kind, target.kind.span);
         let found = self.expr(scope, &target.name);
-        self.check_name_type(found, target.name.span, "an edge names a resource by a str or a []str");
+        self.check_name_type(
+            found,
+            target.name.span,
+            "an edge names a resource by a str or a []str",
+        );
         schema
     }
 
@@ -161,7 +209,9 @@ impl<'a> Checker<'a> {
             return;
         }
         if halves.len() != 2 || halves.iter().any(|half| half.field.is_none()) {
-            self.error(errors::send_recv_shape(halves[0].span.to(halves[halves.len() - 1].span)));
+            self.error(errors::send_recv_shape(
+                halves[0].span.to(halves[halves.len() - 1].span),
+            ));
             return;
         }
         let (Some(sender), Some(receiver)) = (schemas[0], schemas[1]) else {
@@ -172,13 +222,23 @@ impl<'a> Checker<'a> {
         };
         let Some(sent_type) = sender.send(&sent.name) else {
             let names: Vec<&str> = sender.sends.iter().map(|(name, _)| *name).collect();
-            self.error(errors::unknown_send(&sent.name, sender.kind, &names, sent.span));
+            self.error(errors::unknown_send(
+                &sent.name,
+                sender.kind,
+                &names,
+                sent.span,
+            ));
             return;
         };
         let Some(field) = receiver.field(&received.name) else {
             let names: Vec<&str> = receiver.fields.iter().map(|field| field.name).collect();
             let suggestion = did_you_mean(&received.name, names.iter().copied());
-            self.error(errors::unknown_field(&received.name, receiver.kind, received.span, suggestion));
+            self.error(errors::unknown_field(
+                &received.name,
+                receiver.kind,
+                received.span,
+                suggestion,
+            ));
             return;
         };
         if *sent_type == Type::Variant || field.ty == Type::Variant {

@@ -16,7 +16,11 @@ impl<'a> Checker<'a> {
         self.check_block(&scope, &block.stmts);
     }
 
-    pub(super) fn child_scope(&mut self, parent: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) -> Rc<TypeScope<'a>> {
+    pub(super) fn child_scope(
+        &mut self,
+        parent: &Rc<TypeScope<'a>>,
+        stmts: &'a [Stmt],
+    ) -> Rc<TypeScope<'a>> {
         Rc::new(self.declare_child(parent, stmts))
     }
 
@@ -44,7 +48,11 @@ impl<'a> Checker<'a> {
     fn check_stmt(&mut self, scope: &Rc<TypeScope<'a>>, stmt: &'a Stmt) {
         match &stmt.kind {
             StmtKind::Bind { name, .. } => {
-                if scope.binds.get(name.name.as_str()).is_some_and(|slot| std::ptr::eq(slot.name, name)) {
+                if scope
+                    .binds
+                    .get(name.name.as_str())
+                    .is_some_and(|slot| std::ptr::eq(slot.name, name))
+                {
                     let unused = !self.used_names.contains(&name.name);
                     self.lenient += usize::from(unused);
                     self.slot_type(scope, &name.name);
@@ -77,7 +85,8 @@ impl<'a> Checker<'a> {
                 let expected = self.table.map_of(key_type, value_type);
                 let found = self.expr(scope, map);
                 self.expect(expected, found, map.span, "`forkv` loops over a map");
-                let body_scope = self.loop_scope(scope, body, [(key, key_type), (value, value_type)]);
+                let body_scope =
+                    self.loop_scope(scope, body, [(key, key_type), (value, value_type)]);
                 self.check_block(&body_scope, &body.stmts);
             }
             StmtKind::Func(_) | StmtKind::Class(_) => {}
@@ -90,7 +99,10 @@ impl<'a> Checker<'a> {
                 }
             },
             StmtKind::Import { path, .. } => {
-                if self.context.resolve_import(scope.module, &path.value).is_none()
+                if self
+                    .context
+                    .resolve_import(scope.module, &path.value)
+                    .is_none()
                     && !crate::load::is_local_import(&path.value)
                 {
                     let modules: Vec<&str> = self.context.functions.modules().collect();
@@ -110,7 +122,12 @@ impl<'a> Checker<'a> {
             Some(Head::Bool | Head::Str | Head::Error) => {}
             None => {
                 let bool_type = self.concrete(&Type::Bool);
-                self.expect(bool_type, found, value.span, "`panic` takes a bool or a str");
+                self.expect(
+                    bool_type,
+                    found,
+                    value.span,
+                    "`panic` takes a bool or a str",
+                );
             }
             Some(_) => {
                 let shown = self.table.display(found);
@@ -122,7 +139,12 @@ impl<'a> Checker<'a> {
     fn check_if(&mut self, scope: &Rc<TypeScope<'a>>, if_stmt: &'a IfStmt) {
         let condition = self.expr(scope, &if_stmt.condition);
         let bool_type = self.concrete(&Type::Bool);
-        self.expect(bool_type, condition, if_stmt.condition.span, "an `if` condition is a bool");
+        self.expect(
+            bool_type,
+            condition,
+            if_stmt.condition.span,
+            "an `if` condition is a bool",
+        );
         self.check_child_block(scope, &if_stmt.then);
         match &if_stmt.otherwise {
             Some(ElseStmt::Block(block)) => self.check_child_block(scope, block),
@@ -183,7 +205,12 @@ impl<'a> Checker<'a> {
                     Some(annotation) => {
                         let declared = self.annotation(annotation);
                         let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
-                        self.expect(declared, found, span, "the binding is declared with this type");
+                        self.expect(
+                            declared,
+                            found,
+                            span,
+                            "the binding is declared with this type",
+                        );
                         declared
                     }
                     None => found,
@@ -209,7 +236,10 @@ impl<'a> Checker<'a> {
             .iter()
             .rposition(|(active, _)| *active == wanted)
             .unwrap_or(0);
-        let mut cycle: Vec<String> = self.active[start..].iter().map(|(name, _)| name.clone()).collect();
+        let mut cycle: Vec<String> = self.active[start..]
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
         cycle.push(wanted);
         cycle
     }
@@ -217,7 +247,10 @@ impl<'a> Checker<'a> {
     /// Refuses a class or function that is already being checked (recursion).
     pub(super) fn enter(&mut self, key: String, span: Span) -> bool {
         if let Some(start) = self.active.iter().position(|(active, _)| *active == key) {
-            let mut cycle: Vec<String> = self.active[start..].iter().map(|(name, _)| name.clone()).collect();
+            let mut cycle: Vec<String> = self.active[start..]
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect();
             cycle.push(key);
             self.error(errors::recursion(&cycle, span));
             return false;

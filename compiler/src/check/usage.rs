@@ -2,7 +2,9 @@
 //! unused ones without a second resolution pass.
 
 use crate::load::LoadedProgram;
-use mcl_grammar::ast::{BodyEntryKind, ElseStmt, Expr, ExprKind, IfStmt, Stmt, StmtKind, StrSegment};
+use mcl_grammar::ast::{
+    BodyEntryKind, ElseStmt, Expr, ExprKind, IfStmt, Stmt, StmtKind, StrSegment,
+};
 use std::collections::HashSet;
 
 /// The last part of every `$name` and `${name}` in every module.
@@ -19,13 +21,24 @@ fn stmts(body: &[Stmt], names: &mut HashSet<String>) {
         match &stmt.kind {
             StmtKind::Bind { value, .. } => expr(value, names),
             StmtKind::If(if_stmt) => if_chain(if_stmt, names),
-            StmtKind::For { list: iterated, body, .. } | StmtKind::ForKv { map: iterated, body, .. } => {
+            StmtKind::For {
+                list: iterated,
+                body,
+                ..
+            }
+            | StmtKind::ForKv {
+                map: iterated,
+                body,
+                ..
+            } => {
                 expr(iterated, names);
                 stmts(&body.stmts, names);
             }
             StmtKind::Func(decl) => expr(&decl.body, names),
             StmtKind::Class(decl) => stmts(&decl.body.stmts, names),
-            StmtKind::Include { args, .. } => args.iter().flatten().for_each(|arg| expr(arg, names)),
+            StmtKind::Include { args, .. } => {
+                args.iter().flatten().for_each(|arg| expr(arg, names))
+            }
             StmtKind::Import { .. } => {}
             StmtKind::Resource(resource) | StmtKind::Collect(resource) => {
                 expr(&resource.name, names);
@@ -41,7 +54,9 @@ fn stmts(body: &[Stmt], names: &mut HashSet<String>) {
                     }
                 }
             }
-            StmtKind::Edge(halves) => halves.iter().for_each(|half| expr(&half.target.name, names)),
+            StmtKind::Edge(halves) => halves
+                .iter()
+                .for_each(|half| expr(&half.target.name, names)),
             StmtKind::Panic(value) => expr(value, names),
         }
     }
@@ -85,7 +100,11 @@ fn expr(value: &Expr, names: &mut HashSet<String>) {
             args.iter().for_each(|arg| expr(arg, names));
         }
         ExprKind::Lambda { body, .. } => expr(body, names),
-        ExprKind::If { condition, then, otherwise } => {
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => {
             expr(condition, names);
             expr(then, names);
             expr(otherwise, names);

@@ -90,8 +90,12 @@ fn to_codespan(diagnostic: &Diagnostic) -> codespan::Diagnostic<FileId> {
 /// as spaces, so that quoting a line cannot garble the terminal. Each is one
 /// byte, like the space, so every span stays valid.
 fn printable(sources: &SourceMap) -> Cow<'_, SourceMap> {
-    let is_control = |character: char| character.is_control() && character != '\n' && character != '\t';
-    if !sources.files().any(|(_, file)| file.text().contains(is_control)) {
+    let is_control =
+        |character: char| character.is_control() && character != '\n' && character != '\t';
+    if !sources
+        .files()
+        .any(|(_, file)| file.text().contains(is_control))
+    {
         return Cow::Borrowed(sources);
     }
     let mut printable = SourceMap::new();
@@ -99,7 +103,13 @@ fn printable(sources: &SourceMap) -> Cow<'_, SourceMap> {
         let text: String = file
             .text()
             .chars()
-            .map(|character| if is_control(character) && character.is_ascii() { ' ' } else { character })
+            .map(|character| {
+                if is_control(character) && character.is_ascii() {
+                    ' '
+                } else {
+                    character
+                }
+            })
             .collect();
         printable.add(file.name(), text);
     }

@@ -17,7 +17,9 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
         let key = (pending.kind.clone(), pending.name.clone());
         if let Some(first) = origins.get(&key) {
             if let Some(difference) = difference(first, &pending) {
-                state.diagnostics.push(errors::conflicting_duplicate(first, &pending, &difference));
+                state
+                    .diagnostics
+                    .push(errors::conflicting_duplicate(first, &pending, &difference));
             }
             continue;
         }
@@ -48,12 +50,16 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
                     automatic: false,
                 },
             ),
-            (None, _) => state
-                .diagnostics
-                .push(unknown_end(&origins, &pending.from, pending.from_span)),
-            (_, None) => state
-                .diagnostics
-                .push(unknown_end(&origins, &pending.to, pending.to_span)),
+            (None, _) => {
+                state
+                    .diagnostics
+                    .push(unknown_end(&origins, &pending.from, pending.from_span))
+            }
+            (_, None) => {
+                state
+                    .diagnostics
+                    .push(unknown_end(&origins, &pending.to, pending.to_span))
+            }
         }
     }
     if core.inputs.autoedges {
@@ -67,7 +73,11 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
     graph
 }
 
-fn unknown_end(origins: &BTreeMap<(String, String), PendingResource>, end: &(String, String), span: mcl_grammar::Span) -> crate::diagnostics::Diagnostic {
+fn unknown_end(
+    origins: &BTreeMap<(String, String), PendingResource>,
+    end: &(String, String),
+    span: mcl_grammar::Span,
+) -> crate::diagnostics::Diagnostic {
     let same_kind: Vec<&str> = origins
         .keys()
         .filter(|(kind, _)| *kind == end.0)
@@ -83,22 +93,30 @@ fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResourc
         return;
     };
     for (name, (value, span)) in &pending.params {
-        let Some(field) = schema.field(name) else { continue };
+        let Some(field) = schema.field(name) else {
+            continue;
+        };
         let (Some((low, high)), Value::Int(number)) = (field.int_range, value) else {
             continue;
         };
         let number = i128::from(*number);
         if number < low || number > high {
-            state
-                .diagnostics
-                .push(errors::out_of_range(&pending.kind, name, number, low, high, *span));
+            state.diagnostics.push(errors::out_of_range(
+                &pending.kind,
+                name,
+                number,
+                low,
+                high,
+                *span,
+            ));
         }
     }
 }
 
 /// The first field (or metaparameter) in which two same-named resources differ.
 fn difference(first: &PendingResource, second: &PendingResource) -> Option<String> {
-    let names: std::collections::BTreeSet<&String> = first.params.keys().chain(second.params.keys()).collect();
+    let names: std::collections::BTreeSet<&String> =
+        first.params.keys().chain(second.params.keys()).collect();
     for name in names {
         let left = first.params.get(name).map(|(value, _)| value);
         let right = second.params.get(name).map(|(value, _)| value);
@@ -109,7 +127,9 @@ fn difference(first: &PendingResource, second: &PendingResource) -> Option<Strin
     if first.meta != second.meta {
         let (left, right) = (first.meta.non_default(), second.meta.non_default());
         let names: std::collections::BTreeSet<&&str> = left.keys().chain(right.keys()).collect();
-        let differing = names.into_iter().find(|name| left.get(**name) != right.get(**name));
+        let differing = names
+            .into_iter()
+            .find(|name| left.get(**name) != right.get(**name));
         return Some(differing.map_or_else(|| "Meta".to_owned(), |name| format!("Meta:{name}")));
     }
     None

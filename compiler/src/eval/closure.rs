@@ -36,12 +36,16 @@ impl Callable for Closure {
         }
         let mut scope = Scope::empty(Some(Rc::clone(&self.scope)), self.scope.module);
         for (param, arg) in self.params.iter().zip(args) {
-            scope.binds.insert(&param.name.name, Slot::done(&param.name, Ok(arg)));
+            scope
+                .binds
+                .insert(&param.name.name, Slot::done(&param.name, Ok(arg)));
         }
         match core.expr(&Rc::new(scope), self.body) {
             Ok(value) => Ok(value),
             Err(Failure::Catchable(error)) => Err(CallError::Catchable(error.message)),
-            Err(Failure::Fatal) => Err(CallError::Fatal("the function failed (see the errors above)".to_owned())),
+            Err(Failure::Fatal) => Err(CallError::Fatal(
+                "the function failed (see the errors above)".to_owned(),
+            )),
         }
     }
 }

@@ -12,7 +12,12 @@ pub(super) fn internal(message: &str, span: Span) -> Diagnostic {
 }
 
 pub(super) fn uncaught(error: &Catchable, reached: Span) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E0401", format!("uncaught error: {}", error.message), error.span, "the error starts here");
+    let diagnostic = Diagnostic::error(
+        "E0401",
+        format!("uncaught error: {}", error.message),
+        error.span,
+        "the error starts here",
+    );
     let diagnostic = if reached != error.span {
         diagnostic.with_secondary(reached, "and reaches this value, which must have one")
     } else {
@@ -26,27 +31,63 @@ pub(super) fn panic(message: &str, span: Span) -> Diagnostic {
 }
 
 pub(super) fn function_failed(name: &str, message: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0406", format!("`{name}` failed: {message}"), span, "this call failed")
+    Diagnostic::error(
+        "E0406",
+        format!("`{name}` failed: {message}"),
+        span,
+        "this call failed",
+    )
 }
 
 pub(super) fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error("E0407", "classes and functions expand too deeply", span, "expanded here")
+    Diagnostic::error(
+        "E0407",
+        "classes and functions expand too deeply",
+        span,
+        "expanded here",
+    )
 }
 
 pub(super) fn empty_name(kind: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0408", format!("a `{kind}` resource has an empty name"), span, "this name is empty")
+    Diagnostic::error(
+        "E0408",
+        format!("a `{kind}` resource has an empty name"),
+        span,
+        "this name is empty",
+    )
 }
 
 pub(super) fn meta_range(name: &str, value: i64, span: Span) -> Diagnostic {
-    let allowed = if name == "retry" { "-1 (forever) or more" } else { "0 or more" };
-    Diagnostic::error("E0405", format!("`Meta:{name}` cannot be {value}"), span, format!("must be {allowed}"))
+    let allowed = if name == "retry" {
+        "-1 (forever) or more"
+    } else {
+        "0 or more"
+    };
+    Diagnostic::error(
+        "E0405",
+        format!("`Meta:{name}` cannot be {value}"),
+        span,
+        format!("must be {allowed}"),
+    )
 }
 
 pub(super) fn bad_semaphore(id: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E0405", format!("`{id}` is not a semaphore"), span, "expected `name` or `name:N` with N >= 1")
+    Diagnostic::error(
+        "E0405",
+        format!("`{id}` is not a semaphore"),
+        span,
+        "expected `name` or `name:N` with N >= 1",
+    )
 }
 
-pub(super) fn out_of_range(kind: &str, field: &str, value: i128, low: i128, high: i128, span: Span) -> Diagnostic {
+pub(super) fn out_of_range(
+    kind: &str,
+    field: &str,
+    value: i128,
+    low: i128,
+    high: i128,
+    span: Span,
+) -> Diagnostic {
     Diagnostic::error(
         "E0405",
         format!("{value} does not fit the `{field}` field of `{kind}`"),
@@ -55,10 +96,20 @@ pub(super) fn out_of_range(kind: &str, field: &str, value: i128, low: i128, high
     )
 }
 
-pub(super) fn conflicting_duplicate(first: &PendingResource, second: &PendingResource, field: &str) -> Diagnostic {
+pub(super) fn conflicting_duplicate(
+    first: &PendingResource,
+    second: &PendingResource,
+    field: &str,
+) -> Diagnostic {
     let id = format!("{}[{}]", first.kind, first.name);
-    let second_span = second.params.get(field).map_or(second.span, |(_, span)| *span);
-    let first_span = first.params.get(field).map_or(first.span, |(_, span)| *span);
+    let second_span = second
+        .params
+        .get(field)
+        .map_or(second.span, |(_, span)| *span);
+    let first_span = first
+        .params
+        .get(field)
+        .map_or(first.span, |(_, span)| *span);
     Diagnostic::error(
         "E0403",
         format!("{id} is defined twice with different `{field}`"),
@@ -69,7 +120,12 @@ pub(super) fn conflicting_duplicate(first: &PendingResource, second: &PendingRes
     .with_note("identical duplicates merge; differing ones are an error")
 }
 
-pub(super) fn unknown_edge_end(kind: &str, name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+pub(super) fn unknown_edge_end(
+    kind: &str,
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         "E0404",
         format!("the edge refers to {kind}[{name}], which no statement defines"),

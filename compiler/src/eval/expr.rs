@@ -19,7 +19,11 @@ fn catchable(message: impl Into<String>, span: Span) -> Failure {
 }
 
 impl EvalCore {
-    pub(crate) fn expr(&self, scope: &Rc<ValueScope>, expr: &'static Expr) -> Result<Value, Failure> {
+    pub(crate) fn expr(
+        &self,
+        scope: &Rc<ValueScope>,
+        expr: &'static Expr,
+    ) -> Result<Value, Failure> {
         match &expr.kind {
             ExprKind::Bool(value) => Ok(Value::Bool(*value)),
             ExprKind::Int(value) => Ok(Value::Int(*value)),
@@ -66,7 +70,10 @@ impl EvalCore {
                     .collect::<Result<Vec<_>, _>>()?;
                 match function_value {
                     Value::Func(function_value) => self.apply(&function_value, values, expr.span),
-                    _ => Err(self.report(errors::internal("called a value that is not a function", expr.span))),
+                    _ => Err(self.report(errors::internal(
+                        "called a value that is not a function",
+                        expr.span,
+                    ))),
                 }
             }
             ExprKind::Lambda { params, body, .. } => Ok(Value::Func(FuncValue(Rc::new(Closure {
@@ -104,29 +111,44 @@ impl EvalCore {
                         .get(key)
                         .cloned()
                         .ok_or_else(|| catchable(format!("the map has no key {key}"), index.span)),
-                    _ => Err(self.report(errors::internal("indexed a value that is not a list or map", expr.span))),
+                    _ => Err(self.report(errors::internal(
+                        "indexed a value that is not a list or map",
+                        expr.span,
+                    ))),
                 }
             }
             ExprKind::Field { base, field } => {
                 let base_value = self.expr(scope, base)?;
-                base_value
-                    .field(&field.name)
-                    .cloned()
-                    .ok_or_else(|| catchable(format!("the struct has no field `{}`", field.name), field.span))
+                base_value.field(&field.name).cloned().ok_or_else(|| {
+                    catchable(
+                        format!("the struct has no field `{}`", field.name),
+                        field.span,
+                    )
+                })
             }
             ExprKind::Unary {
                 op: UnaryOp::Not,
                 operand,
             } => match self.expr(scope, operand)? {
                 Value::Bool(value) => Ok(Value::Bool(!value)),
-                _ => Err(self.report(errors::internal("`not` of a value that is not a bool", expr.span))),
+                _ => Err(self.report(errors::internal(
+                    "`not` of a value that is not a bool",
+                    expr.span,
+                ))),
             },
             ExprKind::Binary { op, left, right } => self.binary(scope, *op, left, right, expr.span),
             ExprKind::Paren(inner) => self.expr(scope, inner),
         }
     }
 
-    fn binary(&self, scope: &Rc<ValueScope>, op: BinaryOp, left: &'static Expr, right: &'static Expr, span: Span) -> Result<Value, Failure> {
+    fn binary(
+        &self,
+        scope: &Rc<ValueScope>,
+        op: BinaryOp,
+        left: &'static Expr,
+        right: &'static Expr,
+        span: Span,
+    ) -> Result<Value, Failure> {
         match op {
             BinaryOp::Except => match self.expr(scope, left) {
                 Err(Failure::Catchable(_)) => self.expr(scope, right),
@@ -145,13 +167,22 @@ impl EvalCore {
                 let right_value = self.expr(scope, right)?;
                 operate(op, left_value, right_value, span).map_err(|failure| match failure {
                     Operation::Catchable(message) => catchable(message, span),
-                    Operation::Mistyped => self.report(errors::internal("an operator got values of the wrong type", span)),
+                    Operation::Mistyped => self.report(errors::internal(
+                        "an operator got values of the wrong type",
+                        span,
+                    )),
                 })
             }
         }
     }
 
-    fn call(&self, scope: &Rc<ValueScope>, name: &'static Ident, args: &'static [Expr], span: Span) -> Result<Value, Failure> {
+    fn call(
+        &self,
+        scope: &Rc<ValueScope>,
+        name: &'static Ident,
+        args: &'static [Expr],
+        span: Span,
+    ) -> Result<Value, Failure> {
         let values = args
             .iter()
             .map(|arg| self.expr(scope, arg))
@@ -161,7 +192,9 @@ impl EvalCore {
                 self.descend(name.span)?;
                 let mut body_scope = Scope::empty(Some(Rc::clone(&definition)), definition.module);
                 for (param, value) in decl.params.iter().zip(values) {
-                    body_scope.binds.insert(&param.name.name, Slot::done(&param.name, Ok(value)));
+                    body_scope
+                        .binds
+                        .insert(&param.name.name, Slot::done(&param.name, Ok(value)));
                 }
                 let result = self.expr(&Rc::new(body_scope), &decl.body);
                 self.ascend();
@@ -176,7 +209,9 @@ impl EvalCore {
                         let message = message.strip_prefix("panic: ").unwrap_or(&message);
                         Err(self.report(errors::panic(message, span)))
                     }
-                    Err(CallError::Fatal(message)) => Err(self.report(errors::function_failed(&name.name, &message, span))),
+                    Err(CallError::Fatal(message)) => {
+                        Err(self.report(errors::function_failed(&name.name, &message, span)))
+                    }
                 }
             }
         }
@@ -186,7 +221,9 @@ impl EvalCore {
         match function.call(args) {
             Ok(value) => Ok(value),
             Err(CallError::Catchable(message)) => Err(catchable(message, span)),
-            Err(CallError::Fatal(message)) => Err(self.report(errors::function_failed("the function", &message, span))),
+            Err(CallError::Fatal(message)) => {
+                Err(self.report(errors::function_failed("the function", &message, span)))
+            }
         }
     }
 }
@@ -247,19 +284,33 @@ mod tests {
 
     #[test]
     fn division_always_gives_a_float() {
-        assert!(matches!(run(BinaryOp::Div, Value::Int(7), Value::Int(2)), Ok(Value::Float(value)) if value == 3.5));
+        assert!(
+            matches!(run(BinaryOp::Div, Value::Int(7), Value::Int(2)), Ok(Value::Float(value)) if value == 3.5)
+        );
     }
 
     #[test]
     fn overflow_and_division_by_zero_are_catchable() {
-        assert!(matches!(run(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)), Err(Operation::Catchable(_))));
-        assert!(matches!(run(BinaryOp::Div, Value::Int(1), Value::Int(0)), Err(Operation::Catchable(_))));
+        assert!(matches!(
+            run(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)),
+            Err(Operation::Catchable(_))
+        ));
+        assert!(matches!(
+            run(BinaryOp::Div, Value::Int(1), Value::Int(0)),
+            Err(Operation::Catchable(_))
+        ));
     }
 
     #[test]
     fn membership_works_on_lists_maps_and_strings() {
         let list = Value::List(vec![Value::Int(1), Value::Int(2)]);
-        assert!(matches!(run(BinaryOp::In, Value::Int(2), list), Ok(Value::Bool(true))));
-        assert!(matches!(run(BinaryOp::In, Value::str("ell"), Value::str("hello")), Ok(Value::Bool(true))));
+        assert!(matches!(
+            run(BinaryOp::In, Value::Int(2), list),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            run(BinaryOp::In, Value::str("ell"), Value::str("hello")),
+            Ok(Value::Bool(true))
+        ));
     }
 }

@@ -112,7 +112,10 @@ pub fn evaluate(inputs: EvalInputs) -> Result<Evaluation, Vec<Diagnostic>> {
         watches: Mutex::new(Vec::new()),
         this: this.clone(),
     });
-    core.state.borrow_mut().module_scopes.resize_with(modules, || None);
+    core.state
+        .borrow_mut()
+        .module_scopes
+        .resize_with(modules, || None);
     if let Some(entry) = core.inputs.program.modules.first() {
         let scope = core.module_scope(0);
         // A fatal failure has been reported; the rest of the block still runs

@@ -20,10 +20,16 @@ pub(crate) enum Callee {
 }
 
 impl EvalCore {
-    pub(crate) fn variable(&self, scope: &Rc<ValueScope>, ident: &'static Ident) -> Result<Value, Failure> {
+    pub(crate) fn variable(
+        &self,
+        scope: &Rc<ValueScope>,
+        ident: &'static Ident,
+    ) -> Result<Value, Failure> {
         let name = ident.name.as_str();
         if let Some((prefix, last)) = name.rsplit_once('.') {
-            if (prefix == "const" || prefix.starts_with("const.")) && scope.find_namespace("const").is_none() {
+            if (prefix == "const" || prefix.starts_with("const."))
+                && scope.find_namespace("const").is_none()
+            {
                 let value = name.rsplit('.').next().unwrap_or_default();
                 return Ok(Value::str(value));
             }
@@ -44,22 +50,38 @@ impl EvalCore {
                 }
             }
         }
-        Err(self.report(errors::internal(&format!("`${name}` is not in scope"), ident.span)))
+        Err(self.report(errors::internal(
+            &format!("`${name}` is not in scope"),
+            ident.span,
+        )))
     }
 
     /// The value of binding `name` in `scope`, computing it on first use.
-    pub(crate) fn slot_value(&self, scope: &Rc<ValueScope>, name: &str, span: Span) -> Result<Value, Failure> {
+    pub(crate) fn slot_value(
+        &self,
+        scope: &Rc<ValueScope>,
+        name: &str,
+        span: Span,
+    ) -> Result<Value, Failure> {
         let Some(slot) = scope.binds.get(name) else {
-            return Err(self.report(errors::internal(&format!("`${name}` is not in scope"), span)));
+            return Err(self.report(errors::internal(
+                &format!("`${name}` is not in scope"),
+                span,
+            )));
         };
         let state = slot.state.borrow().clone();
         match state {
             SlotState::Done(Ok(value)) => Ok(value),
             SlotState::Done(Err(error)) => Err(Failure::Catchable(error)),
-            SlotState::Busy => Err(self.report(errors::internal(&format!("`${name}` depends on itself"), span))),
+            SlotState::Busy => Err(self.report(errors::internal(
+                &format!("`${name}` depends on itself"),
+                span,
+            ))),
             SlotState::Pending => {
                 let Some(expr) = slot.expr else {
-                    return Err(self.report(errors::internal(&format!("`${name}` has no value"), span)));
+                    return Err(
+                        self.report(errors::internal(&format!("`${name}` has no value"), span))
+                    );
                 };
                 *slot.state.borrow_mut() = SlotState::Busy;
                 let result = self.expr(scope, expr);
@@ -75,19 +97,33 @@ impl EvalCore {
         }
     }
 
-    pub(crate) fn namespace_scope(&self, scope: &Rc<ValueScope>, prefix: &str, span: Span) -> Result<Rc<ValueScope>, Failure> {
+    pub(crate) fn namespace_scope(
+        &self,
+        scope: &Rc<ValueScope>,
+        prefix: &str,
+        span: Span,
+    ) -> Result<Rc<ValueScope>, Failure> {
         let mut current = Rc::clone(scope);
         for part in prefix.split('.') {
             current = match current.find_namespace(part) {
                 Some(Namespace::Import(ImportTarget::Local(index))) => self.module_scope(index),
                 Some(Namespace::Alias(holder)) => self.alias_scope(&holder, part)?,
-                _ => return Err(self.report(errors::internal(&format!("`{part}` is not a namespace"), span))),
+                _ => {
+                    return Err(self.report(errors::internal(
+                        &format!("`{part}` is not a namespace"),
+                        span,
+                    )))
+                }
             };
         }
         Ok(current)
     }
 
-    pub(crate) fn alias_scope(&self, holder: &Rc<ValueScope>, alias: &str) -> Result<Rc<ValueScope>, Failure> {
+    pub(crate) fn alias_scope(
+        &self,
+        holder: &Rc<ValueScope>,
+        alias: &str,
+    ) -> Result<Rc<ValueScope>, Failure> {
         let Some(slot) = holder.aliases.get(alias) else {
             return Err(Failure::Fatal);
         };
@@ -105,13 +141,20 @@ impl EvalCore {
     }
 
     /// Runs an include: evaluates the arguments, then the class body in a new scope.
-    pub(crate) fn include(&self, scope: &Rc<ValueScope>, stmt: &'static Stmt) -> Result<Rc<ValueScope>, Failure> {
+    pub(crate) fn include(
+        &self,
+        scope: &Rc<ValueScope>,
+        stmt: &'static Stmt,
+    ) -> Result<Rc<ValueScope>, Failure> {
         let StmtKind::Include { name, args, .. } = &stmt.kind else {
             return Err(Failure::Fatal);
         };
         let mut values = Vec::new();
         for arg in args.iter().flatten() {
-            values.push(self.expr(scope, arg).map_err(|failure| self.uncaught(failure, arg.span))?);
+            values.push(
+                self.expr(scope, arg)
+                    .map_err(|failure| self.uncaught(failure, arg.span))?,
+            );
         }
         let (definition, class) = self.find_class(scope, name)?;
         self.descend(name.span)?;
@@ -127,7 +170,9 @@ impl EvalCore {
         );
         instance.adopt_nested_classes(&definition, &class.name.name);
         for (param, value) in class.params.iter().flatten().zip(values) {
-            instance.binds.insert(&param.name.name, Slot::done(&param.name, Ok(value)));
+            instance
+                .binds
+                .insert(&param.name.name, Slot::done(&param.name, Ok(value)));
         }
         let instance = Rc::new(instance);
         let result = self.run_block(&instance, &class.body.stmts);
@@ -135,7 +180,11 @@ impl EvalCore {
         result.map(|()| instance)
     }
 
-    fn find_class(&self, scope: &Rc<ValueScope>, name: &Ident) -> Result<(Rc<ValueScope>, &'static ClassDecl), Failure> {
+    fn find_class(
+        &self,
+        scope: &Rc<ValueScope>,
+        name: &Ident,
+    ) -> Result<(Rc<ValueScope>, &'static ClassDecl), Failure> {
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             let target = self.namespace_scope(scope, prefix, name.span)?;
             if let Some(class) = target.classes.get(last) {
@@ -153,13 +202,18 @@ impl EvalCore {
                 }
             }
         }
-        Err(self.report(errors::internal(&format!("there is no class `{}`", name.name), name.span)))
+        Err(self.report(errors::internal(
+            &format!("there is no class `{}`", name.name),
+            name.span,
+        )))
     }
 
     pub(crate) fn callee(&self, scope: &Rc<ValueScope>, name: &Ident) -> Result<Callee, Failure> {
         let functions = &self.inputs.functions;
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
-            if let Some(Namespace::Import(ImportTarget::Core(module))) = scope.find_namespace(prefix) {
+            if let Some(Namespace::Import(ImportTarget::Core(module))) =
+                scope.find_namespace(prefix)
+            {
                 if let Some(function) = functions.get(&module, last) {
                     return Ok(Callee::Builtin(function));
                 }
@@ -192,7 +246,10 @@ impl EvalCore {
                 }
             }
         }
-        Err(self.report(errors::internal(&format!("there is no function `{}`", name.name), name.span)))
+        Err(self.report(errors::internal(
+            &format!("there is no function `{}`", name.name),
+            name.span,
+        )))
     }
 
     pub(crate) fn descend(&self, span: Span) -> Result<(), Failure> {

@@ -6,7 +6,10 @@ use crate::context::kind_of_edge_name;
 use crate::graph::MetaParams;
 use crate::scope::{Scope, Slot};
 use crate::value::Value;
-use mcl_grammar::ast::{Block, BodyEntry, BodyEntryKind, EdgeRelation, EdgeTarget, ElseStmt, Expr, IfStmt, Resource, Stmt, StmtKind};
+use mcl_grammar::ast::{
+    Block, BodyEntry, BodyEntryKind, EdgeRelation, EdgeTarget, ElseStmt, Expr, IfStmt, Resource,
+    Stmt, StmtKind,
+};
 use mcl_grammar::Span;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -27,7 +30,11 @@ impl EvalCore {
 
     /// Runs every statement; a failure in one does not stop the others, so
     /// that every independent mistake is reported. Returns the first failure.
-    pub(crate) fn run_block(&self, scope: &Rc<ValueScope>, stmts: &'static [Stmt]) -> Result<(), Failure> {
+    pub(crate) fn run_block(
+        &self,
+        scope: &Rc<ValueScope>,
+        stmts: &'static [Stmt],
+    ) -> Result<(), Failure> {
         let mut outcome = Ok(());
         for stmt in stmts {
             if let Err(failure) = self.run_stmt(scope, stmt) {
@@ -39,7 +46,11 @@ impl EvalCore {
         outcome
     }
 
-    fn run_child_block(&self, scope: &Rc<ValueScope>, block: &'static Block) -> Result<(), Failure> {
+    fn run_child_block(
+        &self,
+        scope: &Rc<ValueScope>,
+        block: &'static Block,
+    ) -> Result<(), Failure> {
         let child = Rc::new(self.child_scope(scope, &block.stmts));
         self.run_block(&child, &block.stmts)
     }
@@ -48,7 +59,10 @@ impl EvalCore {
         match &stmt.kind {
             // Bindings are computed when used; an unused one that fails is
             // not an error, as in any lazy language.
-            StmtKind::Bind { .. } | StmtKind::Func(_) | StmtKind::Class(_) | StmtKind::Import { .. } => Ok(()),
+            StmtKind::Bind { .. }
+            | StmtKind::Func(_)
+            | StmtKind::Class(_)
+            | StmtKind::Import { .. } => Ok(()),
             StmtKind::If(if_stmt) => self.run_if(scope, if_stmt),
             StmtKind::For {
                 index,
@@ -56,15 +70,25 @@ impl EvalCore {
                 list,
                 body,
             } => {
-                let items = match self.expr(scope, list).map_err(|failure| self.uncaught(failure, list.span))? {
+                let items = match self
+                    .expr(scope, list)
+                    .map_err(|failure| self.uncaught(failure, list.span))?
+                {
                     Value::List(items) => items,
-                    _ => return Err(self.report(errors::internal("`for` over a value that is not a list", list.span))),
+                    _ => {
+                        return Err(self.report(errors::internal(
+                            "`for` over a value that is not a list",
+                            list.span,
+                        )))
+                    }
                 };
                 let mut outcome = Ok(());
                 for (position, item) in items.into_iter().enumerate() {
                     let mut child = self.child_scope(scope, &body.stmts);
                     let position = i64::try_from(position).unwrap_or(i64::MAX);
-                    child.binds.insert(&index.name, Slot::done(index, Ok(Value::Int(position))));
+                    child
+                        .binds
+                        .insert(&index.name, Slot::done(index, Ok(Value::Int(position))));
                     child.binds.insert(&value.name, Slot::done(value, Ok(item)));
                     if let Err(failure) = self.run_block(&Rc::new(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
@@ -72,23 +96,42 @@ impl EvalCore {
                 }
                 outcome
             }
-            StmtKind::ForKv { key, value, map, body } => {
-                let entries = match self.expr(scope, map).map_err(|failure| self.uncaught(failure, map.span))? {
+            StmtKind::ForKv {
+                key,
+                value,
+                map,
+                body,
+            } => {
+                let entries = match self
+                    .expr(scope, map)
+                    .map_err(|failure| self.uncaught(failure, map.span))?
+                {
                     Value::Map(entries) => entries,
-                    _ => return Err(self.report(errors::internal("`forkv` over a value that is not a map", map.span))),
+                    _ => {
+                        return Err(self.report(errors::internal(
+                            "`forkv` over a value that is not a map",
+                            map.span,
+                        )))
+                    }
                 };
                 let mut outcome = Ok(());
                 for (entry_key, entry_value) in entries {
                     let mut child = self.child_scope(scope, &body.stmts);
-                    child.binds.insert(&key.name, Slot::done(key, Ok(entry_key)));
-                    child.binds.insert(&value.name, Slot::done(value, Ok(entry_value)));
+                    child
+                        .binds
+                        .insert(&key.name, Slot::done(key, Ok(entry_key)));
+                    child
+                        .binds
+                        .insert(&value.name, Slot::done(value, Ok(entry_value)));
                     if let Err(failure) = self.run_block(&Rc::new(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
                     }
                 }
                 outcome
             }
-            StmtKind::Include { alias: Some(alias), .. } => self.alias_scope(scope, &alias.name).map(|_| ()),
+            StmtKind::Include {
+                alias: Some(alias), ..
+            } => self.alias_scope(scope, &alias.name).map(|_| ()),
             StmtKind::Include { alias: None, .. } => self.include(scope, stmt).map(|_| ()),
             StmtKind::Resource(resource) => self.run_resource(scope, resource),
             StmtKind::Collect(resource) => self.run_collect(scope, resource),
@@ -101,7 +144,9 @@ impl EvalCore {
                     let ((from_kind, from_names, from_span), sent) = &pair[0];
                     let ((to_kind, to_names, to_span), received) = &pair[1];
                     let send_recv = match (sent, received) {
-                        (Some(sent), Some(received)) => Some((sent.name.clone(), received.name.clone())),
+                        (Some(sent), Some(received)) => {
+                            Some((sent.name.clone(), received.name.clone()))
+                        }
                         _ => None,
                     };
                     for from_name in from_names {
@@ -138,9 +183,16 @@ impl EvalCore {
     }
 
     fn run_panic(&self, scope: &Rc<ValueScope>, value: &'static Expr) -> Result<(), Failure> {
-        match self.expr(scope, value).map_err(|failure| self.uncaught(failure, value.span))? {
-            Value::Bool(true) => Err(self.report(errors::panic("the condition is true", value.span))),
-            Value::Str(message) if !message.is_empty() => Err(self.report(errors::panic(&message, value.span))),
+        match self
+            .expr(scope, value)
+            .map_err(|failure| self.uncaught(failure, value.span))?
+        {
+            Value::Bool(true) => {
+                Err(self.report(errors::panic("the condition is true", value.span)))
+            }
+            Value::Str(message) if !message.is_empty() => {
+                Err(self.report(errors::panic(&message, value.span)))
+            }
             _ => Ok(()),
         }
     }
@@ -155,25 +207,42 @@ impl EvalCore {
 
     /// A name expression as names: a str is one, a []str is each.
     fn names(&self, scope: &Rc<ValueScope>, expr: &'static Expr) -> Result<Vec<String>, Failure> {
-        match self.expr(scope, expr).map_err(|failure| self.uncaught(failure, expr.span))? {
+        match self
+            .expr(scope, expr)
+            .map_err(|failure| self.uncaught(failure, expr.span))?
+        {
             Value::Str(name) => Ok(vec![name]),
             Value::List(items) => Ok(items
                 .into_iter()
                 .filter_map(|item| match item {
                     Value::Str(name) => Some(name),
-                    other => other.field("name").and_then(Value::as_str).map(str::to_owned),
+                    other => other
+                        .field("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                 })
                 .collect()),
-            _ => Err(self.report(errors::internal("a resource name that is not a str", expr.span))),
+            _ => Err(self.report(errors::internal(
+                "a resource name that is not a str",
+                expr.span,
+            ))),
         }
     }
 
-    fn edge_names(&self, scope: &Rc<ValueScope>, target: &'static EdgeTarget) -> Result<EdgeEnd, Failure> {
+    fn edge_names(
+        &self,
+        scope: &Rc<ValueScope>,
+        target: &'static EdgeTarget,
+    ) -> Result<EdgeEnd, Failure> {
         let names = self.names(scope, &target.name)?;
         Ok((kind_of_edge_name(&target.kind.name), names, target.span))
     }
 
-    fn run_resource(&self, scope: &Rc<ValueScope>, resource: &'static Resource) -> Result<(), Failure> {
+    fn run_resource(
+        &self,
+        scope: &Rc<ValueScope>,
+        resource: &'static Resource,
+    ) -> Result<(), Failure> {
         let names = self.names(scope, &resource.name)?;
         let body = self.run_body(scope, resource)?;
         let kind = resource.kind.name.clone();
@@ -213,12 +282,20 @@ impl EvalCore {
     /// `collect` takes resources other hosts exported. On a single host the
     /// store is empty, so nothing is collected; the body is still evaluated
     /// so that its mistakes are reported.
-    fn run_collect(&self, scope: &Rc<ValueScope>, resource: &'static Resource) -> Result<(), Failure> {
+    fn run_collect(
+        &self,
+        scope: &Rc<ValueScope>,
+        resource: &'static Resource,
+    ) -> Result<(), Failure> {
         self.names(scope, &resource.name)?;
         self.run_body(scope, resource).map(|_| ())
     }
 
-    fn run_body(&self, scope: &Rc<ValueScope>, resource: &'static Resource) -> Result<Body, Failure> {
+    fn run_body(
+        &self,
+        scope: &Rc<ValueScope>,
+        resource: &'static Resource,
+    ) -> Result<Body, Failure> {
         let mut body = Body::default();
         let mut outcome = Ok(());
         for entry in &resource.body {
@@ -229,28 +306,44 @@ impl EvalCore {
         outcome.map(|()| body)
     }
 
-    fn run_entry(&self, scope: &Rc<ValueScope>, entry: &'static BodyEntry, body: &mut Body) -> Result<(), Failure> {
+    fn run_entry(
+        &self,
+        scope: &Rc<ValueScope>,
+        entry: &'static BodyEntry,
+        body: &mut Body,
+    ) -> Result<(), Failure> {
         if let Some(condition) = &entry.condition {
-            let value = self.expr(scope, condition).map_err(|failure| self.uncaught(failure, condition.span))?;
+            let value = self
+                .expr(scope, condition)
+                .map_err(|failure| self.uncaught(failure, condition.span))?;
             if value != Value::Bool(true) {
                 return Ok(());
             }
         }
         match &entry.kind {
             BodyEntryKind::Field { name, value } => {
-                let field_value = self.expr(scope, value).map_err(|failure| self.uncaught(failure, value.span))?;
-                body.params.insert(name.name.clone(), (field_value, value.span));
+                let field_value = self
+                    .expr(scope, value)
+                    .map_err(|failure| self.uncaught(failure, value.span))?;
+                body.params
+                    .insert(name.name.clone(), (field_value, value.span));
             }
-            BodyEntryKind::Edge { relation, target, .. } => {
+            BodyEntryKind::Edge {
+                relation, target, ..
+            } => {
                 let names = self.edge_names(scope, target)?;
                 body.edges.push((*relation, names));
             }
             BodyEntryKind::MetaParam { name, value } => {
-                let meta_value = self.expr(scope, value).map_err(|failure| self.uncaught(failure, value.span))?;
+                let meta_value = self
+                    .expr(scope, value)
+                    .map_err(|failure| self.uncaught(failure, value.span))?;
                 self.set_meta(&mut body.meta, &name.name, meta_value, value.span)?;
             }
             BodyEntryKind::Meta { value } => {
-                let meta_value = self.expr(scope, value).map_err(|failure| self.uncaught(failure, value.span))?;
+                let meta_value = self
+                    .expr(scope, value)
+                    .map_err(|failure| self.uncaught(failure, value.span))?;
                 if let Value::Struct(fields) = meta_value {
                     for (name, field_value) in fields {
                         self.set_meta(&mut body.meta, &name, field_value, value.span)?;
@@ -261,8 +354,16 @@ impl EvalCore {
         Ok(())
     }
 
-    fn set_meta(&self, meta: &mut MetaParams, name: &str, value: Value, span: Span) -> Result<(), Failure> {
-        let non_negative = |value: i64| u64::try_from(value).map_err(|_| self.report(errors::meta_range(name, value, span)));
+    fn set_meta(
+        &self,
+        meta: &mut MetaParams,
+        name: &str,
+        value: Value,
+        span: Span,
+    ) -> Result<(), Failure> {
+        let non_negative = |value: i64| {
+            u64::try_from(value).map_err(|_| self.report(errors::meta_range(name, value, span)))
+        };
         match (name, value) {
             ("noop", Value::Bool(flag)) => meta.noop = flag,
             ("retryreset", Value::Bool(flag)) => meta.retryreset = flag,
@@ -283,7 +384,8 @@ impl EvalCore {
             ("delay", Value::Int(ms)) => meta.delay = non_negative(ms)?,
             ("timeout", Value::Int(ms)) => meta.timeout = non_negative(ms)?,
             ("poll", Value::Int(seconds)) => {
-                meta.poll = u32::try_from(seconds).map_err(|_| self.report(errors::meta_range(name, seconds, span)))?;
+                meta.poll = u32::try_from(seconds)
+                    .map_err(|_| self.report(errors::meta_range(name, seconds, span)))?;
             }
             ("burst", Value::Int(count)) => {
                 non_negative(count)?;
@@ -291,13 +393,19 @@ impl EvalCore {
             }
             ("limit", Value::Float(rate)) => meta.limit = rate,
             ("sema", Value::List(items)) => {
-                meta.sema = items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect();
+                meta.sema = items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_owned))
+                    .collect();
                 if let Some(bad) = meta.sema.iter().find(|id| !valid_semaphore(id)) {
                     return Err(self.report(errors::bad_semaphore(bad, span)));
                 }
             }
             ("export", Value::List(items)) => {
-                meta.export = items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect();
+                meta.export = items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_owned))
+                    .collect();
             }
             _ => {}
         }
@@ -308,7 +416,9 @@ impl EvalCore {
 /// `id` or `id:N` with N at least 1.
 fn valid_semaphore(id: &str) -> bool {
     match id.rsplit_once(':') {
-        Some((name, count)) => !name.is_empty() && count.parse::<u32>().is_ok_and(|count| count >= 1),
+        Some((name, count)) => {
+            !name.is_empty() && count.parse::<u32>().is_ok_and(|count| count >= 1)
+        }
         None => !id.is_empty(),
     }
 }

@@ -49,7 +49,11 @@ pub fn find_cycle(graph: &ResourceGraph) -> Option<Vec<ResourceId>> {
 }
 
 fn successors(graph: &ResourceGraph, node: ResourceId) -> Vec<ResourceId> {
-    let mut next: Vec<ResourceId> = graph.inner().edges(node).map(|edge| edge.target()).collect();
+    let mut next: Vec<ResourceId> = graph
+        .inner()
+        .edges(node)
+        .map(|edge| edge.target())
+        .collect();
     next.sort_by_key(|id| std::cmp::Reverse(graph.resource(*id).id()));
     next
 }
@@ -80,7 +84,10 @@ mod tests {
         assert!(find_cycle(&graph).is_none());
         graph.connect(c, a, Edge::default());
         let cycle = find_cycle(&graph).unwrap();
-        let names: Vec<String> = cycle.iter().map(|id| graph.resource(*id).name.clone()).collect();
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|id| graph.resource(*id).name.clone())
+            .collect();
         assert_eq!(names, vec!["a", "b", "c"]);
     }
 }

@@ -112,7 +112,11 @@ pub fn load_program(
         let program = match parse_file(file, &text) {
             Ok(parsed) => parsed.program,
             Err(errors) => {
-                diagnostics.extend(errors.iter().map(|error| syntax::to_diagnostic(sources, error)));
+                diagnostics.extend(
+                    errors
+                        .iter()
+                        .map(|error| syntax::to_diagnostic(sources, error)),
+                );
                 continue;
             }
         };

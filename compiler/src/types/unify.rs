@@ -201,8 +201,7 @@ impl TypeTable {
                     (Shape::Struct(x), Shape::Struct(y)) => {
                         x.len() == y.len()
                             && x.iter().zip(&y).all(|((xn, _), (yn, _))| xn == yn)
-                            && x
-                                .iter()
+                            && x.iter()
                                 .zip(&y)
                                 .all(|((_, xt), (_, yt))| self.unify_inner(*xt, *yt))
                     }

@@ -133,10 +133,12 @@ impl Engine {
                 return ending;
             }
             let event = match self.converged_deadline() {
-                Some(deadline) => match tokio::time::timeout_at(deadline.into(), self.events.recv()).await {
-                    Ok(event) => event,
-                    Err(_) => continue,
-                },
+                Some(deadline) => {
+                    match tokio::time::timeout_at(deadline.into(), self.events.recv()).await {
+                        Ok(event) => event,
+                        Err(_) => continue,
+                    }
+                }
                 None => match tokio::time::timeout(tick * 20, self.events.recv()).await {
                     Ok(event) => event,
                     Err(_) => continue,
@@ -162,7 +164,10 @@ impl Engine {
             Event::Watch(key, generation) => {
                 let no_watch = self.options.no_watch;
                 if let Some(vertex) = self.vertices.get_mut(&key) {
-                    if vertex.generation == generation && !no_watch && vertex.limiter.allow(Instant::now()) {
+                    if vertex.generation == generation
+                        && !no_watch
+                        && vertex.limiter.allow(Instant::now())
+                    {
                         vertex.dirty = true;
                     }
                 }
@@ -270,7 +275,9 @@ impl Engine {
                             key,
                             generation,
                             resource: None,
-                            result: Err(ResourceError::failed(format!("timed out after {timeout} ms"))),
+                            result: Err(ResourceError::failed(format!(
+                                "timed out after {timeout} ms"
+                            ))),
                             elapsed: started.elapsed(),
                         });
                         return;
@@ -297,7 +304,9 @@ impl Engine {
     fn received_values(&self, key: &ResourceKey) -> Vec<(String, serde_json::Value)> {
         let mut values = Vec::new();
         for edge in self.upstream.get(key).into_iter().flatten() {
-            let Some(sender) = self.vertices.get(&edge.from) else { continue };
+            let Some(sender) = self.vertices.get(&edge.from) else {
+                continue;
+            };
             for (sent, field) in &edge.send_recv {
                 if let Some(value) = sender.sent.get(sent) {
                     values.push((field.clone(), value.clone()));
@@ -345,14 +354,20 @@ impl Engine {
                     vertex.retries_left = vertex.spec.meta.retry;
                 }
                 match outcome {
-                    Outcome::Correct => debug!("{id}: already correct ({} ms)", elapsed.as_millis()),
+                    Outcome::Correct => {
+                        debug!("{id}: already correct ({} ms)", elapsed.as_millis())
+                    }
                     Outcome::Changed(what) => {
                         info!("{id}: {what}");
                         changed = true;
                     }
                     Outcome::WouldChange(what) => info!("{id}: (noop) would change: {what}"),
                 }
-                let sent = vertex.resource.as_ref().map(|resource| resource.sent()).unwrap_or_default();
+                let sent = vertex
+                    .resource
+                    .as_ref()
+                    .map(|resource| resource.sent())
+                    .unwrap_or_default();
                 let sent_changed = sent != vertex.sent;
                 vertex.sent = sent;
                 changed |= sent_changed && !vertex.sent.is_empty();
@@ -363,7 +378,10 @@ impl Engine {
                     if vertex.retries_left > 0 {
                         vertex.retries_left -= 1;
                     }
-                    warn!("{id}: {problem} (at {location}); retrying in {} ms", vertex.spec.meta.delay);
+                    warn!(
+                        "{id}: {problem} (at {location}); retrying in {} ms",
+                        vertex.spec.meta.delay
+                    );
                     vertex.waiting_retry = true;
                     let delay = Duration::from_millis(vertex.spec.meta.delay);
                     let retry_key = key.clone();
@@ -394,9 +412,12 @@ impl Engine {
             return false;
         }
         let mut blocked = HashMap::new();
-        self.vertices
-            .iter()
-            .all(|(key, vertex)| vertex.is_idle() || (!vertex.running && !vertex.waiting_retry && self.behind_failure(key, &mut blocked)))
+        self.vertices.iter().all(|(key, vertex)| {
+            vertex.is_idle()
+                || (!vertex.running
+                    && !vertex.waiting_retry
+                    && self.behind_failure(key, &mut blocked))
+        })
     }
 
     /// Whether something `key` depends on (directly or not) gave up.

@@ -33,7 +33,12 @@ pub(super) struct Vertex {
 }
 
 impl Vertex {
-    pub fn new(spec: ResourceSpec, resource: Option<Box<dyn Resource>>, generation: u64, failed: Option<String>) -> Vertex {
+    pub fn new(
+        spec: ResourceSpec,
+        resource: Option<Box<dyn Resource>>,
+        generation: u64,
+        failed: Option<String>,
+    ) -> Vertex {
         let limiter = Limiter::new(spec.meta.limit, spec.meta.burst);
         Vertex {
             retries_left: spec.meta.retry,
@@ -65,13 +70,19 @@ impl Vertex {
 
     /// Done with its work in the current graph: its dependants may run.
     pub fn is_converged(&self) -> bool {
-        (self.checked_once || self.spec.meta.hidden) && !self.dirty && !self.running && !self.waiting_retry && self.failed.is_none()
+        (self.checked_once || self.spec.meta.hidden)
+            && !self.dirty
+            && !self.running
+            && !self.waiting_retry
+            && self.failed.is_none()
     }
 
     /// Nothing left to do for now (converged, or given up). A dirty resource
     /// behind a failed one is idle too; the engine works that out.
     pub fn is_idle(&self) -> bool {
-        !self.running && !self.waiting_retry && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
+        !self.running
+            && !self.waiting_retry
+            && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
     }
 
     pub fn stop_watch(&mut self) {

@@ -60,7 +60,10 @@ impl Engine {
         let mut upstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
         let mut downstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
         for edge in graph.edges {
-            upstream.entry(edge.to.clone()).or_default().push(edge.clone());
+            upstream
+                .entry(edge.to.clone())
+                .or_default()
+                .push(edge.clone());
             downstream.entry(edge.from.clone()).or_default().push(edge);
         }
         self.upstream = upstream.into_iter().collect();
@@ -88,7 +91,10 @@ impl Engine {
                 ticks.tick().await;
                 loop {
                     ticks.tick().await;
-                    if sender.send(Event::Watch(forward_key.clone(), generation)).is_err() {
+                    if sender
+                        .send(Event::Watch(forward_key.clone(), generation))
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -106,7 +112,10 @@ impl Engine {
                     while received.recv().await.is_some() {
                         // Coalesce a burst of events into one.
                         while received.try_recv().is_ok() {}
-                        if sender.send(Event::Watch(forward_key.clone(), generation)).is_err() {
+                        if sender
+                            .send(Event::Watch(forward_key.clone(), generation))
+                            .is_err()
+                        {
                             return;
                         }
                     }

@@ -30,7 +30,10 @@ fn constructor(kind: &str) -> Option<Constructor> {
 /// Builds and validates a resource from its spec.
 pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
     let constructor = constructor(&spec.kind).ok_or_else(|| {
-        ResourceError::invalid(format!("the engine cannot run `{}` resources on this host yet", spec.kind))
+        ResourceError::invalid(format!(
+            "the engine cannot run `{}` resources on this host yet",
+            spec.kind
+        ))
     })?;
     let resource = constructor(spec)?;
     resource.validate()?;
