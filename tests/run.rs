@@ -451,3 +451,39 @@ fn alive(pid: u32) -> bool {
         })
         .unwrap_or(false)
 }
+
+#[test]
+fn rewatch_restarts_a_watch_command_that_exits() {
+    // The watch command prints one line and exits; with rewatch it is started
+    // again, so it runs more than once.
+    let case = Case::new(
+        "exec \"w\" {\n\tcmd => \"/bin/true\",\n\twatchcmd => \"echo tick >> @/watches; echo event; sleep 0.2\",\n\twatchshell => \"/bin/sh\",\n\tMeta:rewatch => true,\n}\n",
+    );
+    let agent = case.agent(&[]);
+    eventually("the watch command is restarted", || {
+        lines(&case, "watches").len() >= 3
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("restarting it"), "{log}");
+}
+
+#[test]
+fn reverse_undoes_a_file_when_it_leaves_the_graph() {
+    // The program manages `@/reversed` only while `@/switch` exists.
+    let case = Case::new(
+        "import \"os\"\nif os.file_exists(\"@/switch\") {\n\tfile \"@/reversed\" {\n\tcontent => \"managed\\n\",\n\tMeta:reverse => true,\n\t}\n}\n",
+    );
+    std::fs::write(case.path("reversed"), "original\n").expect("write");
+    std::fs::write(case.path("switch"), "").expect("write");
+    let agent = case.agent(&[]);
+    eventually("the file is managed", || {
+        case.read("reversed") == "managed\n"
+    });
+    std::fs::remove_file(case.path("switch")).expect("remove");
+    eventually("the file is put back", || {
+        case.read("reversed") == "original\n"
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}

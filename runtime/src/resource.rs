@@ -87,6 +87,12 @@ pub trait Resource: Send + 'static {
     /// `context.apply`. Blocking.
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError>;
 
+    /// With `Meta:reverse`: a resource that undoes this one's changes, run
+    /// once when it leaves the graph. `None` when there is nothing to undo.
+    fn reversal(&self) -> Option<ResourceSpec> {
+        None
+    }
+
     /// The values this resource sends (send/recv), after its last check/apply.
     fn sent(&self) -> BTreeMap<String, Json> {
         BTreeMap::new()

@@ -50,6 +50,8 @@ pub(crate) enum Event {
         result: Result<Outcome, ResourceError>,
         elapsed: Duration,
     },
+    /// A resource's watch ended by itself.
+    WatchEnded(ResourceKey, u64),
     /// A failed resource may try again.
     Retry(ResourceKey, u64),
     /// Run this graph from now on.
@@ -179,6 +181,7 @@ impl Engine {
                 result,
                 elapsed,
             } => self.finished(key, generation, resource, result, elapsed),
+            Event::WatchEnded(key, generation) => self.watch_ended(&key, generation),
             Event::Retry(key, generation) => {
                 if let Some(vertex) = self.vertices.get_mut(&key) {
                     if vertex.generation == generation {
@@ -201,6 +204,38 @@ impl Engine {
                     vertex.stop_watch();
                 }
             }
+        }
+    }
+
+    /// `Meta:rewatch` restarts a watch that ended (once the resource is back
+    /// from any running check); otherwise the resource is checked only at
+    /// start, on refresh and on poll from now on.
+    fn watch_ended(&mut self, key: &ResourceKey, generation: u64) {
+        let shutting_down = self.shutting_down;
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return;
+        };
+        if vertex.generation != generation || shutting_down {
+            return;
+        }
+        vertex.stop_watch();
+        if !vertex.spec.meta.rewatch {
+            warn!(
+                "{}: its watch ended; it is checked only at start, on refresh and on poll now",
+                vertex.spec.id()
+            );
+            return;
+        }
+        info!(
+            "{}: its watch ended; restarting it (Meta:rewatch)",
+            vertex.spec.id()
+        );
+        // The restarted watch may have missed a change meanwhile.
+        vertex.dirty = true;
+        if vertex.running {
+            vertex.rewatch_pending = true;
+        } else {
+            self.start_watch(key);
         }
     }
 
@@ -343,6 +378,12 @@ impl Engine {
                     return;
                 }
             },
+        };
+        if std::mem::take(&mut vertex.rewatch_pending) {
+            self.start_watch(&key);
+        }
+        let Some(vertex) = self.vertices.get_mut(&key) else {
+            return;
         };
         let id = vertex.spec.id();
         let mut changed = false;

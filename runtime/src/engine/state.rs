@@ -30,6 +30,8 @@ pub(super) struct Vertex {
     /// What it sent after its last check/apply.
     pub sent: BTreeMap<String, Json>,
     pub limiter: Limiter,
+    /// The watch ended while a check ran; restart it when the resource is back.
+    pub rewatch_pending: bool,
 }
 
 impl Vertex {
@@ -54,6 +56,7 @@ impl Vertex {
             checked_once: false,
             sent: BTreeMap::new(),
             limiter,
+            rewatch_pending: false,
             spec,
         }
     }
@@ -85,11 +88,13 @@ impl Vertex {
             && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
     }
 
+    /// Stops the forwarder first, so that closing the watch is not taken for
+    /// a watch that ended by itself.
     pub fn stop_watch(&mut self) {
-        self.watch = None;
         if let Some(forwarder) = self.forwarder.take() {
             forwarder.abort();
         }
+        self.watch = None;
     }
 }
 

@@ -29,6 +29,9 @@ impl Engine {
                     // Its result will be ignored; give back what it holds now.
                     self.semaphores.release(&vertex.spec.meta.sema);
                 }
+                if vertex.spec.meta.reverse {
+                    self.reverse(&vertex);
+                }
             }
         }
         for spec in graph.resources {
@@ -70,8 +73,37 @@ impl Engine {
         self.downstream = downstream.into_iter().collect();
     }
 
+    /// `Meta:reverse`: undo what a removed resource changed, once.
+    fn reverse(&self, vertex: &Vertex) {
+        let Some(spec) = vertex
+            .resource
+            .as_ref()
+            .and_then(|resource| resource.reversal())
+        else {
+            return;
+        };
+        let apply = !(self.options.noop || vertex.spec.meta.noop);
+        let id = vertex.spec.id();
+        tokio::task::spawn_blocking(move || {
+            let result = resources::build(&spec).and_then(|mut resource| {
+                resource.check_apply(crate::resource::ApplyContext {
+                    apply,
+                    refresh: false,
+                })
+            });
+            match result {
+                Ok(crate::resource::Outcome::Correct) => debug!("{id}: nothing to reverse"),
+                Ok(crate::resource::Outcome::Changed(what)) => info!("{id}: reversed: {what}"),
+                Ok(crate::resource::Outcome::WouldChange(what)) => {
+                    info!("{id}: (noop) would reverse: {what}")
+                }
+                Err(problem) => error!("{id}: cannot reverse: {problem}"),
+            }
+        });
+    }
+
     /// Starts the resource's watch (or its poll timer) unless watching is off.
-    fn start_watch(&mut self, key: &ResourceKey) {
+    pub(super) fn start_watch(&mut self, key: &ResourceKey) {
         if self.options.no_watch {
             return;
         }
@@ -119,6 +151,8 @@ impl Engine {
                             return;
                         }
                     }
+                    // The resource closed its watch (a watch command exited).
+                    let _ = sender.send(Event::WatchEnded(forward_key, generation));
                 }));
             }
             Ok(None) => {}

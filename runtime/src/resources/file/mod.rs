@@ -37,6 +37,7 @@ mod mode;
 mod owner;
 mod params;
 mod report;
+mod reverse;
 mod tree;
 mod validate;
 mod watch;
@@ -58,6 +59,8 @@ pub const EXCLUDES_PARAM: &str = "mgmt:purge-excludes";
 
 pub struct File {
     params: Params,
+    /// `Meta:reverse`: what the path was before this resource first changed it.
+    reverse: Option<Reverse>,
     /// What the watch follows, shared with it so a received `source` is
     /// watched from then on.
     targets: watch::SharedTargets,
@@ -71,7 +74,15 @@ impl File {
     pub fn new(spec: &ResourceSpec) -> Result<File, ResourceError> {
         let params = Params::from_spec(spec)?;
         let targets = Arc::new(Mutex::new(watch::targets(&params)));
-        Ok(File { params, targets })
+        let reverse = spec.meta.reverse.then(|| Reverse {
+            location: spec.location.clone(),
+            original: None,
+        });
+        Ok(File {
+            params,
+            reverse,
+            targets,
+        })
     }
 }
 
@@ -85,9 +96,18 @@ impl Resource for File {
     }
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
+        if let Some(reverse) = &mut self.reverse {
+            if context.apply && reverse.original.is_none() {
+                reverse.original = Some(reverse::capture(&self.params.target(), &reverse.location));
+            }
+        }
         let mut report = Report::new(context.apply);
         check::check_apply(&self.params, &mut report)?;
         Ok(report.into_outcome())
+    }
+
+    fn reversal(&self) -> Option<ResourceSpec> {
+        self.reverse.as_ref()?.original.clone()?
     }
 
     /// `content` (typically an exec's output), `source`, `mode`, `owner`
@@ -112,6 +132,13 @@ impl Resource for File {
         }
         Ok(())
     }
+}
+
+/// What `Meta:reverse` remembers.
+struct Reverse {
+    location: String,
+    /// `Some(None)`: captured, but not restorable (a symlink, a large file).
+    original: Option<Option<ResourceSpec>>,
 }
 
 /// Tells each purging file resource of `graph` which paths other file
