@@ -16,11 +16,12 @@ pub struct TypeId(u32);
 enum Node {
     Unknown,
     Link(TypeId),
-    Known(Shape),
+    Known(Head),
 }
 
+/// The outermost constructor of a known type, with its parts as ids.
 #[derive(Clone, Debug)]
-enum Shape {
+pub enum Head {
     Bool,
     Str,
     Int,
@@ -62,24 +63,24 @@ impl TypeTable {
     }
 
     pub fn error(&mut self) -> TypeId {
-        self.push(Node::Known(Shape::Error))
+        self.push(Node::Known(Head::Error))
     }
 
     /// A fresh id for a concrete type; generics get fresh unknowns, shared
     /// within one call of this function through `generics`.
     pub fn instantiate(&mut self, ty: &Type, generics: &mut HashMap<u32, TypeId>) -> TypeId {
         let shape = match ty {
-            Type::Bool => Shape::Bool,
-            Type::Str => Shape::Str,
-            Type::Int => Shape::Int,
-            Type::Float => Shape::Float,
-            Type::Variant => Shape::Variant,
-            Type::List(element) => Shape::List(self.instantiate(element, generics)),
+            Type::Bool => Head::Bool,
+            Type::Str => Head::Str,
+            Type::Int => Head::Int,
+            Type::Float => Head::Float,
+            Type::Variant => Head::Variant,
+            Type::List(element) => Head::List(self.instantiate(element, generics)),
             Type::Map(key, value) => {
                 let key = self.instantiate(key, generics);
-                Shape::Map(key, self.instantiate(value, generics))
+                Head::Map(key, self.instantiate(value, generics))
             }
-            Type::Struct(fields) => Shape::Struct(
+            Type::Struct(fields) => Head::Struct(
                 fields
                     .iter()
                     .map(|(name, ty)| (name.clone(), self.instantiate(ty, generics)))
@@ -90,7 +91,7 @@ impl TypeTable {
                     .iter()
                     .map(|param| self.instantiate(param, generics))
                     .collect();
-                Shape::Func(params, self.instantiate(ret, generics))
+                Head::Func(params, self.instantiate(ret, generics))
             }
             Type::Generic(number) => {
                 if let Some(id) = generics.get(number) {
@@ -110,19 +111,19 @@ impl TypeTable {
     }
 
     pub fn list_of(&mut self, element: TypeId) -> TypeId {
-        self.push(Node::Known(Shape::List(element)))
+        self.push(Node::Known(Head::List(element)))
     }
 
     pub fn map_of(&mut self, key: TypeId, value: TypeId) -> TypeId {
-        self.push(Node::Known(Shape::Map(key, value)))
+        self.push(Node::Known(Head::Map(key, value)))
     }
 
     pub fn struct_of(&mut self, fields: Vec<(String, TypeId)>) -> TypeId {
-        self.push(Node::Known(Shape::Struct(fields)))
+        self.push(Node::Known(Head::Struct(fields)))
     }
 
     pub fn func_of(&mut self, params: Vec<TypeId>, ret: TypeId) -> TypeId {
-        self.push(Node::Known(Shape::Func(params, ret)))
+        self.push(Node::Known(Head::Func(params, ret)))
     }
 
     /// The representative of `id`'s class, compressing the path to it.
@@ -139,7 +140,7 @@ impl TypeTable {
         root
     }
 
-    fn shape(&mut self, id: TypeId) -> Option<Shape> {
+    fn shape(&mut self, id: TypeId) -> Option<Head> {
         let root = self.find(id);
         match &self.nodes[root.0 as usize] {
             Node::Known(shape) => Some(shape.clone()),
@@ -148,7 +149,7 @@ impl TypeTable {
     }
 
     pub fn is_error(&mut self, id: TypeId) -> bool {
-        matches!(self.shape(id), Some(Shape::Error))
+        matches!(self.shape(id), Some(Head::Error))
     }
 
     /// Makes `expected` and `found` the same type, or says why they cannot be.
@@ -186,26 +187,26 @@ impl TypeTable {
                 self.nodes[b.0 as usize] = Node::Link(a);
                 true
             }
-            (Some(Shape::Error), _) | (_, Some(Shape::Error)) => true,
-            (Some(Shape::Variant), _) | (_, Some(Shape::Variant)) => true,
+            (Some(Head::Error), _) | (_, Some(Head::Error)) => true,
+            (Some(Head::Variant), _) | (_, Some(Head::Variant)) => true,
             (Some(left), Some(right)) => {
                 let same = match (left, right) {
-                    (Shape::Bool, Shape::Bool)
-                    | (Shape::Str, Shape::Str)
-                    | (Shape::Int, Shape::Int)
-                    | (Shape::Float, Shape::Float) => true,
-                    (Shape::List(x), Shape::List(y)) => self.unify_inner(x, y),
-                    (Shape::Map(xk, xv), Shape::Map(yk, yv)) => {
+                    (Head::Bool, Head::Bool)
+                    | (Head::Str, Head::Str)
+                    | (Head::Int, Head::Int)
+                    | (Head::Float, Head::Float) => true,
+                    (Head::List(x), Head::List(y)) => self.unify_inner(x, y),
+                    (Head::Map(xk, xv), Head::Map(yk, yv)) => {
                         self.unify_inner(xk, yk) && self.unify_inner(xv, yv)
                     }
-                    (Shape::Struct(x), Shape::Struct(y)) => {
+                    (Head::Struct(x), Head::Struct(y)) => {
                         x.len() == y.len()
                             && x.iter().zip(&y).all(|((xn, _), (yn, _))| xn == yn)
                             && x.iter()
                                 .zip(&y)
                                 .all(|((_, xt), (_, yt))| self.unify_inner(*xt, *yt))
                     }
-                    (Shape::Func(xp, xr), Shape::Func(yp, yr)) => {
+                    (Head::Func(xp, xr), Head::Func(yp, yr)) => {
                         xp.len() == yp.len()
                             && xp.iter().zip(&yp).all(|(x, y)| self.unify_inner(*x, *y))
                             && self.unify_inner(xr, yr)
@@ -229,10 +230,10 @@ impl TypeTable {
             return true;
         }
         match self.shape(ty) {
-            Some(Shape::List(element)) => self.occurs(var, element),
-            Some(Shape::Map(key, value)) => self.occurs(var, key) || self.occurs(var, value),
-            Some(Shape::Struct(fields)) => fields.iter().any(|(_, field)| self.occurs(var, *field)),
-            Some(Shape::Func(params, ret)) => {
+            Some(Head::List(element)) => self.occurs(var, element),
+            Some(Head::Map(key, value)) => self.occurs(var, key) || self.occurs(var, value),
+            Some(Head::Struct(fields)) => fields.iter().any(|(_, field)| self.occurs(var, *field)),
+            Some(Head::Func(params, ret)) => {
                 params.iter().any(|param| self.occurs(var, *param)) || self.occurs(var, ret)
             }
             _ => false,
@@ -243,20 +244,20 @@ impl TypeTable {
     /// resolve to `Variant` (their error was reported already).
     pub fn resolve(&mut self, id: TypeId) -> Option<Type> {
         Some(match self.shape(id)? {
-            Shape::Bool => Type::Bool,
-            Shape::Str => Type::Str,
-            Shape::Int => Type::Int,
-            Shape::Float => Type::Float,
-            Shape::Variant | Shape::Error => Type::Variant,
-            Shape::List(element) => Type::list(self.resolve(element)?),
-            Shape::Map(key, value) => Type::map(self.resolve(key)?, self.resolve(value)?),
-            Shape::Struct(fields) => Type::Struct(
+            Head::Bool => Type::Bool,
+            Head::Str => Type::Str,
+            Head::Int => Type::Int,
+            Head::Float => Type::Float,
+            Head::Variant | Head::Error => Type::Variant,
+            Head::List(element) => Type::list(self.resolve(element)?),
+            Head::Map(key, value) => Type::map(self.resolve(key)?, self.resolve(value)?),
+            Head::Struct(fields) => Type::Struct(
                 fields
                     .into_iter()
                     .map(|(name, field)| Some((name, self.resolve(field)?)))
                     .collect::<Option<_>>()?,
             ),
-            Shape::Func(params, ret) => Type::func(
+            Head::Func(params, ret) => Type::func(
                 params
                     .into_iter()
                     .map(|param| self.resolve(param))
@@ -270,22 +271,22 @@ impl TypeTable {
     /// type that nothing fixed (an empty list's elements) can safely be.
     pub fn resolve_or_variant(&mut self, id: TypeId) -> Type {
         match self.shape(id) {
-            None | Some(Shape::Variant | Shape::Error) => Type::Variant,
-            Some(Shape::Bool) => Type::Bool,
-            Some(Shape::Str) => Type::Str,
-            Some(Shape::Int) => Type::Int,
-            Some(Shape::Float) => Type::Float,
-            Some(Shape::List(element)) => Type::list(self.resolve_or_variant(element)),
-            Some(Shape::Map(key, value)) => {
+            None | Some(Head::Variant | Head::Error) => Type::Variant,
+            Some(Head::Bool) => Type::Bool,
+            Some(Head::Str) => Type::Str,
+            Some(Head::Int) => Type::Int,
+            Some(Head::Float) => Type::Float,
+            Some(Head::List(element)) => Type::list(self.resolve_or_variant(element)),
+            Some(Head::Map(key, value)) => {
                 Type::map(self.resolve_or_variant(key), self.resolve_or_variant(value))
             }
-            Some(Shape::Struct(fields)) => Type::Struct(
+            Some(Head::Struct(fields)) => Type::Struct(
                 fields
                     .into_iter()
                     .map(|(name, field)| (name, self.resolve_or_variant(field)))
                     .collect(),
             ),
-            Some(Shape::Func(params, ret)) => Type::func(
+            Some(Head::Func(params, ret)) => Type::func(
                 params
                     .into_iter()
                     .map(|param| self.resolve_or_variant(param))
@@ -300,20 +301,9 @@ impl TypeTable {
         self.resolve(id).is_some()
     }
 
-    /// The shape's head only: what kind of type this is, if known.
+    /// The outermost constructor of the type, if known; its parts are ids.
     pub fn head(&mut self, id: TypeId) -> Option<Head> {
-        Some(match self.shape(id)? {
-            Shape::Bool => Head::Bool,
-            Shape::Str => Head::Str,
-            Shape::Int => Head::Int,
-            Shape::Float => Head::Float,
-            Shape::Variant => Head::Variant,
-            Shape::List(element) => Head::List(element),
-            Shape::Map(key, value) => Head::Map(key, value),
-            Shape::Struct(fields) => Head::Struct(fields),
-            Shape::Func(params, ret) => Head::Func(params, ret),
-            Shape::Error => Head::Error,
-        })
+        self.shape(id)
     }
 
     /// mcl syntax with `?` for what is not known yet.
@@ -326,24 +316,24 @@ impl TypeTable {
     fn write_type(&mut self, id: TypeId, out: &mut String) {
         match self.shape(id) {
             None => out.push('?'),
-            Some(Shape::Bool) => out.push_str("bool"),
-            Some(Shape::Str) => out.push_str("str"),
-            Some(Shape::Int) => out.push_str("int"),
-            Some(Shape::Float) => out.push_str("float"),
-            Some(Shape::Variant) => out.push_str("variant"),
-            Some(Shape::Error) => out.push('?'),
-            Some(Shape::List(element)) => {
+            Some(Head::Bool) => out.push_str("bool"),
+            Some(Head::Str) => out.push_str("str"),
+            Some(Head::Int) => out.push_str("int"),
+            Some(Head::Float) => out.push_str("float"),
+            Some(Head::Variant) => out.push_str("variant"),
+            Some(Head::Error) => out.push('?'),
+            Some(Head::List(element)) => {
                 out.push_str("[]");
                 self.write_type(element, out);
             }
-            Some(Shape::Map(key, value)) => {
+            Some(Head::Map(key, value)) => {
                 out.push_str("map{");
                 self.write_type(key, out);
                 out.push_str(": ");
                 self.write_type(value, out);
                 out.push('}');
             }
-            Some(Shape::Struct(fields)) => {
+            Some(Head::Struct(fields)) => {
                 out.push_str("struct{");
                 for (index, (name, field)) in fields.iter().enumerate() {
                     if index > 0 {
@@ -354,7 +344,7 @@ impl TypeTable {
                 }
                 out.push('}');
             }
-            Some(Shape::Func(params, ret)) => {
+            Some(Head::Func(params, ret)) => {
                 out.push_str("func(");
                 for (index, param) in params.iter().enumerate() {
                     if index > 0 {
@@ -367,21 +357,6 @@ impl TypeTable {
             }
         }
     }
-}
-
-/// The outermost constructor of a known type.
-#[derive(Clone, Debug)]
-pub enum Head {
-    Bool,
-    Str,
-    Int,
-    Float,
-    Variant,
-    List(TypeId),
-    Map(TypeId, TypeId),
-    Struct(Vec<(String, TypeId)>),
-    Func(Vec<TypeId>, TypeId),
-    Error,
 }
 
 #[cfg(test)]
