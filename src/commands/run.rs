@@ -14,6 +14,9 @@ use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
 use std::time::Duration;
 use tracing::{error, info, warn};
 
+/// At most this many check/applies (and watch helpers) block at once.
+const BLOCKING_THREADS: usize = 64;
+
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);
     if args.seeds.is_some() || args.etcd_serve {
@@ -52,8 +55,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         // A run that ends at its first convergence has nothing to watch for.
         no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
     };
+    // Check/applies run on the blocking pool. File work gains little past a
+    // few dozen threads, and a graph of thousands of ready resources must not
+    // start thousands of threads; long commands beyond this wait their turn.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
         .thread_name("mgmt-engine")
         .build()
         .context("cannot start the engine's runtime")?;

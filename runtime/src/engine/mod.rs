@@ -18,7 +18,7 @@ use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
 use crate::spec::{GraphSpec, ResourceKey};
 use semaphores::Semaphores;
 use state::Vertex;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
@@ -104,6 +104,11 @@ pub struct Engine {
     /// Whether a graph has been received yet (an engine with no graph is not converged).
     started: bool,
     next_generation: u64,
+    /// Resources that may have become ready to run since the last
+    /// scheduling pass, so that a pass does not scan the whole graph.
+    candidates: BTreeSet<ResourceKey>,
+    /// How many check/applies are under way.
+    running: usize,
 }
 
 impl Engine {
@@ -122,6 +127,8 @@ impl Engine {
             shutting_down: false,
             started: false,
             next_generation: 0,
+            candidates: BTreeSet::new(),
+            running: 0,
         };
         (engine, EngineHandle { events: sender })
     }
@@ -171,6 +178,7 @@ impl Engine {
                         && vertex.limiter.allow(Instant::now())
                     {
                         vertex.dirty = true;
+                        self.candidates.insert(key);
                     }
                 }
             }
@@ -187,6 +195,7 @@ impl Engine {
                     if vertex.generation == generation {
                         vertex.waiting_retry = false;
                         vertex.dirty = true;
+                        self.candidates.insert(key);
                     }
                 }
             }
@@ -232,6 +241,7 @@ impl Engine {
         );
         // The restarted watch may have missed a change meanwhile.
         vertex.dirty = true;
+        self.candidates.insert(key.clone());
         if vertex.running {
             vertex.rewatch_pending = true;
         } else {
@@ -239,19 +249,23 @@ impl Engine {
         }
     }
 
-    /// Starts every resource that may run now.
+    /// Starts every candidate that may run now. A candidate that waits for
+    /// its upstream is dropped (it comes back when the upstream finishes); one
+    /// that waits for a semaphore stays.
     fn schedule(&mut self) {
         if self.shutting_down {
             return;
         }
-        let ready: Vec<ResourceKey> = self
-            .vertices
-            .iter()
-            .filter(|(key, vertex)| vertex.wants_to_run() && self.upstream_converged(key))
-            .map(|(key, _)| key.clone())
-            .collect();
-        for key in ready {
-            self.start(&key);
+        let candidates = std::mem::take(&mut self.candidates);
+        for key in candidates {
+            let ready = self
+                .vertices
+                .get(&key)
+                .is_some_and(|vertex| vertex.wants_to_run())
+                && self.upstream_converged(&key);
+            if ready && !self.start(&key) {
+                self.candidates.insert(key);
+            }
         }
     }
 
@@ -265,20 +279,22 @@ impl Engine {
         })
     }
 
-    fn start(&mut self, key: &ResourceKey) {
+    /// Starts a check/apply; false when a semaphore is not free.
+    fn start(&mut self, key: &ResourceKey) -> bool {
         let received = self.received_values(key);
         let noop = self.options.noop;
         let sender = self.sender.clone();
         let Some(vertex) = self.vertices.get_mut(key) else {
-            return;
+            return true;
         };
         if !self.semaphores.try_acquire(&vertex.spec.meta.sema) {
-            return;
+            return false;
         }
         let Some(mut resource) = vertex.resource.take() else {
             self.semaphores.release(&vertex.spec.meta.sema);
-            return;
+            return true;
         };
+        self.running += 1;
         for (field, value) in received {
             if let Err(problem) = resource.receive(&field, value) {
                 warn!("{}: cannot receive `{field}`: {problem}", vertex.spec.id());
@@ -333,6 +349,7 @@ impl Engine {
                 elapsed: started.elapsed(),
             });
         });
+        true
     }
 
     /// Values sent along send/recv edges into `key`'s fields.
@@ -369,6 +386,25 @@ impl Engine {
         }
         self.semaphores.release(&vertex.spec.meta.sema);
         vertex.running = false;
+        self.running = self.running.saturating_sub(1);
+        // It may be dirty again; what waited on it may run now.
+        self.candidates.insert(key.clone());
+        for edge in self.downstream.get(&key).into_iter().flatten() {
+            self.candidates.insert(edge.to.clone());
+        }
+        // Semaphore waiters may run now too.
+        if !vertex.spec.meta.sema.is_empty() || self.options.sema.is_some() {
+            let waiting: Vec<ResourceKey> = self
+                .vertices
+                .iter()
+                .filter(|(_, other)| other.wants_to_run())
+                .map(|(other, _)| other.clone())
+                .collect();
+            self.candidates.extend(waiting);
+        }
+        let Some(vertex) = self.vertices.get_mut(&key) else {
+            return;
+        };
         vertex.resource = match resource {
             Some(resource) => Some(resource),
             None => match crate::resources::build(&vertex.spec) {
@@ -449,7 +485,7 @@ impl Engine {
     /// The graph is converged when nothing is running, waiting or dirty
     /// (except resources stuck behind one that gave up).
     fn is_converged(&self) -> bool {
-        if !self.started {
+        if !self.started || self.running > 0 {
             return false;
         }
         let mut blocked = HashMap::new();

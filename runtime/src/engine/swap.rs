@@ -28,6 +28,7 @@ impl Engine {
                 if vertex.running {
                     // Its result will be ignored; give back what it holds now.
                     self.semaphores.release(&vertex.spec.meta.sema);
+                    self.running = self.running.saturating_sub(1);
                 }
                 if vertex.spec.meta.reverse {
                     self.reverse(&vertex);
@@ -44,6 +45,7 @@ impl Engine {
                 info!("{}: changed, replacing it", spec.id());
                 if existing.running {
                     self.semaphores.release(&existing.spec.meta.sema);
+                    self.running = self.running.saturating_sub(1);
                 }
             } else {
                 debug!("{}: added", spec.id());
@@ -59,6 +61,7 @@ impl Engine {
             };
             self.vertices.insert(key.clone(), vertex);
             self.start_watch(&key);
+            self.candidates.insert(key);
         }
         let mut upstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
         let mut downstream: BTreeMap<ResourceKey, Vec<_>> = BTreeMap::new();
