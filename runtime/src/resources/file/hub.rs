@@ -26,6 +26,10 @@ struct Hub {
     /// What the watcher watches now, and how.
     armed: BTreeMap<PathBuf, RecursiveMode>,
     subscriptions: BTreeMap<u64, Subscription>,
+    /// Every subscription by each of its target paths, so that an event
+    /// reaches the few subscriptions it may concern without a scan of all.
+    /// Paths sort by component, so a directory's descendants are contiguous.
+    index: BTreeMap<PathBuf, BTreeSet<u64>>,
     next_id: u64,
 }
 
@@ -38,11 +42,13 @@ struct Subscription {
 pub struct Guard(u64);
 
 impl Drop for Guard {
+    /// A watch left behind is harmless (its events concern no one) and goes
+    /// at the next full re-arm; re-arming on every drop would make stopping
+    /// a large graph quadratic.
     fn drop(&mut self) {
         if let Some(hub) = lock().as_mut() {
-            hub.subscriptions.remove(&self.0);
-            if let Err(error) = hub.rearm(&[], false) {
-                tracing::warn!("file watch: {error}");
+            if let Some(subscription) = hub.subscriptions.remove(&self.0) {
+                hub.unindex(self.0, &snapshot(&subscription.targets));
             }
         }
     }
@@ -61,19 +67,19 @@ pub fn subscribe(targets: SharedTargets, events: WatchEvents) -> Result<Guard, R
     };
     let id = hub.next_id;
     hub.next_id += 1;
+    let current = snapshot(&targets);
+    // Only this subscription's watches are new: arm just those.
+    hub.arm(&wanted_watches(&current))?;
+    hub.index(id, &current);
     hub.subscriptions
         .insert(id, Subscription { targets, events });
-    if let Err(error) = hub.rearm(&[], false) {
-        hub.subscriptions.remove(&id);
-        let _ = hub.rearm(&[], false);
-        return Err(error);
-    }
     Ok(Guard(id))
 }
 
 /// Re-reads every subscription's targets.
 pub fn rearm_all() {
     if let Some(hub) = lock().as_mut() {
+        hub.reindex();
         if let Err(error) = hub.rearm(&[], false) {
             tracing::warn!("file watch: {error}");
         }
@@ -99,8 +105,84 @@ impl Hub {
             watcher,
             armed: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            index: BTreeMap::new(),
             next_id: 0,
         })
+    }
+
+    fn index(&mut self, id: u64, targets: &[Target]) {
+        for target in targets {
+            self.index.entry(target.path.clone()).or_default().insert(id);
+        }
+    }
+
+    fn unindex(&mut self, id: u64, targets: &[Target]) {
+        for target in targets {
+            if let Some(ids) = self.index.get_mut(&target.path) {
+                ids.remove(&id);
+                if ids.is_empty() {
+                    self.index.remove(&target.path);
+                }
+            }
+        }
+    }
+
+    fn reindex(&mut self) {
+        let all: Vec<(u64, Vec<Target>)> = self
+            .subscriptions
+            .iter()
+            .map(|(id, subscription)| (*id, snapshot(&subscription.targets)))
+            .collect();
+        self.index.clear();
+        for (id, targets) in all {
+            self.index(id, &targets);
+        }
+    }
+
+    /// Watches what `wanted` adds to what is armed (a path armed recursively
+    /// covers a non-recursive wish).
+    fn arm(&mut self, wanted: &BTreeMap<PathBuf, RecursiveMode>) -> Result<(), ResourceError> {
+        for (path, mode) in wanted {
+            let armed = self.armed.get(path);
+            if armed == Some(mode) || armed == Some(&RecursiveMode::Recursive) {
+                continue;
+            }
+            match self.watcher.watch(path, *mode) {
+                Ok(()) => {
+                    self.armed.insert(path.clone(), *mode);
+                }
+                // Gone meanwhile: the next event about it re-arms.
+                Err(error) if is_not_found(&error) => {}
+                Err(error) => {
+                    return Err(ResourceError::failed(format!(
+                        "cannot watch {}: {error}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The subscriptions an event's paths may concern: those with a target
+    /// at or below a path (a file, or a directory's content, or a target's
+    /// ancestor that moved), and those with a target above it (a tree).
+    fn candidates(&self, paths: &[PathBuf]) -> BTreeSet<u64> {
+        let mut ids = BTreeSet::new();
+        for path in paths {
+            for (target, owners) in self.index.range(path.clone()..) {
+                if !target.starts_with(path) {
+                    break;
+                }
+                ids.extend(owners);
+            }
+            for ancestor in path.ancestors().skip(1) {
+                if let Some(owners) = self.index.get(ancestor) {
+                    ids.extend(owners);
+                }
+            }
+        }
+        ids
     }
 
     /// Tells each subscriber concerned by the burst, once, after moving
@@ -109,7 +191,25 @@ impl Hub {
         let mut concerned = BTreeSet::new();
         let mut touched = Vec::new();
         let (mut rearm, mut everything) = (false, false);
-        for (id, subscription) in &self.subscriptions {
+        // An error (a full kernel queue) or an event without paths may
+        // concern anyone.
+        let overflowed = burst
+            .iter()
+            .any(|event| event.as_ref().map_or(true, |event| event.paths.is_empty()));
+        let ids: Vec<u64> = if overflowed {
+            self.subscriptions.keys().copied().collect()
+        } else {
+            let paths: Vec<PathBuf> = burst
+                .iter()
+                .flatten()
+                .flat_map(|event| event.paths.iter().cloned())
+                .collect();
+            self.candidates(&paths).into_iter().collect()
+        };
+        for id in ids {
+            let Some(subscription) = self.subscriptions.get(&id) else {
+                continue;
+            };
             let targets = snapshot(&subscription.targets);
             for event in burst {
                 let (relevant, moves) = match event {
@@ -121,7 +221,7 @@ impl Hub {
                     }
                 };
                 if relevant {
-                    concerned.insert(*id);
+                    concerned.insert(id);
                 }
                 if moves {
                     rearm = true;
