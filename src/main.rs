@@ -2,6 +2,7 @@
 //! subcommand, and maps its outcome to the exit codes of DESIGN.md
 //! (0 success, 1 program or compile error, 2 usage error, 3 run failure).
 
+mod allocator;
 mod cli;
 mod commands;
 mod graphviz;
@@ -33,6 +34,7 @@ impl From<anyhow::Error> for Failure {
 const WORKER_STACK_BYTES: usize = 1 << 30;
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = cli::Cli::parse();
     let worker = std::thread::Builder::new()
         .name("mgmt".to_owned())

@@ -147,7 +147,9 @@ pub struct Resource {
 pub struct BodyEntry {
     pub kind: BodyEntryKind,
     /// `cond ?:` before the value: set only when the condition is true.
-    pub condition: Option<Expr>,
+    /// Boxed, like the other rare parts below: a large program has tens of
+    /// thousands of entries, and each pays for the largest variant.
+    pub condition: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -159,7 +161,7 @@ pub enum BodyEntryKind {
     Edge {
         relation: EdgeRelation,
         keyword: Span,
-        target: EdgeTarget,
+        target: Box<EdgeTarget>,
     },
     /// `Meta:name => value`
     MetaParam { name: Ident, value: Expr },
@@ -232,7 +234,7 @@ pub enum ExprKind {
     },
     Lambda {
         params: Vec<Param>,
-        ret: Option<TypeExpr>,
+        ret: Option<Box<TypeExpr>>,
         body: Box<Expr>,
     },
     If {

@@ -273,7 +273,10 @@ fn strip_resource(resource: &mut Resource) {
     strip_expr(&mut resource.name);
     for entry in &mut resource.body {
         entry.span = Span::default();
-        entry.condition.iter_mut().for_each(strip_expr);
+        entry
+            .condition
+            .iter_mut()
+            .for_each(|condition| strip_expr(condition));
         match &mut entry.kind {
             BodyEntryKind::Field { name, value } | BodyEntryKind::MetaParam { name, value } => {
                 strip_ident(name);
@@ -331,7 +334,7 @@ fn strip_expr(expr: &mut Expr) {
         }
         ExprKind::Lambda { params, ret, body } => {
             params.iter_mut().for_each(strip_param);
-            ret.iter_mut().for_each(strip_type);
+            ret.iter_mut().for_each(|ty| strip_type(ty));
             strip_expr(body);
         }
         ExprKind::If {

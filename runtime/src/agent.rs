@@ -11,7 +11,7 @@ use mcl_compiler::diagnostics::render_human;
 use mcl_compiler::eval::Evaluation;
 use mcl_grammar::SourceMap;
 use std::sync::mpsc;
-use tracing::{error, info};
+use tracing::{debug, error};
 
 /// Everything the agent needs; the first evaluation has already succeeded.
 pub struct AgentInputs {
@@ -32,8 +32,7 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         sources,
         first,
     } = inputs;
-    let first_graph = GraphSpec::from_graph(&first.graph, &sources);
-    handle.swap(first_graph.clone());
+    handle.swap(GraphSpec::from_graph(&first.graph, &sources));
     let (wake, woken) = mpsc::channel();
     let first_watches = first.watches;
     drop(first.graph);
@@ -49,7 +48,6 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
                 &toolbox,
                 &compile,
                 &sources,
-                first_graph,
                 first_watches,
                 evaluator_wake,
                 woken,
@@ -70,7 +68,6 @@ fn reevaluate_forever(
     toolbox: &Toolbox,
     compile: &CompileOptions,
     sources: &SourceMap,
-    mut running: GraphSpec,
     watches: Vec<mcl_compiler::function::Watch>,
     wake: mpsc::Sender<Wake>,
     woken: mpsc::Receiver<Wake>,
@@ -90,13 +87,11 @@ fn reevaluate_forever(
         }
         match program.evaluate(toolbox, compile) {
             Ok(evaluation) => {
-                let graph = GraphSpec::from_graph(&evaluation.graph, sources);
-                if graph != running {
-                    info!("the program's inputs changed: swapping in the new graph");
-                    running = graph.clone();
-                    if !engine.swap(graph) {
-                        return;
-                    }
+                // The engine diffs it against the running graph and touches
+                // only what changed, so no copy of the last graph is kept here.
+                debug!("re-evaluated: handing the graph to the engine");
+                if !engine.swap(GraphSpec::from_graph(&evaluation.graph, sources)) {
+                    return;
                 }
                 if reactive.watches() != evaluation.watches.as_slice() {
                     reactive = ReactiveWatches::start(evaluation.watches, wake.clone());

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tracing::{error, info, warn};
 
 /// At most this many check/applies (and watch helpers) block at once.
-const BLOCKING_THREADS: usize = 64;
+const BLOCKING_THREADS: usize = 8;
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);

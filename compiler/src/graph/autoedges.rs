@@ -51,8 +51,13 @@ pub fn add_autoedges(graph: &mut ResourceGraph) -> usize {
 }
 
 fn connect_if_acyclic(graph: &mut ResourceGraph, from: ResourceId, to: ResourceId) -> bool {
-    if from == to || graph.has_edge(from, to) || has_path_connecting(graph.inner(), to, from, None)
-    {
+    if from == to || graph.has_edge(from, to) {
+        return false;
+    }
+    // Most autoedges end at a leaf (a file in a directory): no path can lead
+    // back from a resource with no outgoing edge, so the search is skipped.
+    let leaf = graph.inner().edges(to).next().is_none();
+    if !leaf && has_path_connecting(graph.inner(), to, from, None) {
         return false;
     }
     let edge = Edge {
@@ -205,6 +210,9 @@ fn split_last(path: &str) -> (&str, &str) {
 
 /// Collapses repeated slashes, so `/a//b` and `/a/b` are one path.
 fn normalise(path: &str) -> String {
+    if !path.contains("//") {
+        return path.to_owned();
+    }
     let mut normalised = String::with_capacity(path.len());
     for character in path.chars() {
         if !(character == '/' && normalised.ends_with('/')) {

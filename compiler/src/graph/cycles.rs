@@ -16,7 +16,7 @@ pub fn find_cycle(graph: &ResourceGraph) -> Option<Vec<ResourceId>> {
     let inner = graph.inner();
     let mut marks: HashMap<ResourceId, Mark> = HashMap::new();
     let mut starts: Vec<ResourceId> = inner.node_identifiers().collect();
-    starts.sort_by_key(|id| graph.resource(*id).id());
+    starts.sort_by(|a, b| order(graph, *a).cmp(&order(graph, *b)));
     for start in starts {
         if marks.contains_key(&start) {
             continue;
@@ -48,13 +48,20 @@ pub fn find_cycle(graph: &ResourceGraph) -> Option<Vec<ResourceId>> {
     None
 }
 
+/// Resources in `(kind, name)` order, so the cycle reported is always the same.
+fn order(graph: &ResourceGraph, id: ResourceId) -> (&str, &str) {
+    let resource = graph.resource(id);
+    (&resource.kind, &resource.name)
+}
+
 fn successors(graph: &ResourceGraph, node: ResourceId) -> Vec<ResourceId> {
     let mut next: Vec<ResourceId> = graph
         .inner()
         .edges(node)
         .map(|edge| edge.target())
         .collect();
-    next.sort_by_key(|id| std::cmp::Reverse(graph.resource(*id).id()));
+    // Popped from the end: reverse order visits them in (kind, name) order.
+    next.sort_by(|a, b| order(graph, *b).cmp(&order(graph, *a)));
     next
 }
 

@@ -132,7 +132,7 @@ impl Printer<'_> {
             ExprKind::Lambda { params, ret, body } => {
                 self.write("func");
                 self.parameters(expr.span.start as usize, params);
-                self.function_body(ret.as_ref(), body, expr.span, self.spans_lines(expr.span));
+                self.function_body(ret.as_deref(), body, expr.span, self.spans_lines(expr.span));
             }
             ExprKind::If {
                 condition,

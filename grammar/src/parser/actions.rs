@@ -26,7 +26,7 @@ pub fn binary(
 }
 
 pub fn string_segments(file: FileId, parts: Vec<StrPart>) -> Vec<StrSegment> {
-    parts
+    let mut segments: Vec<StrSegment> = parts
         .into_iter()
         .map(|part| match part {
             StrPart::Text(text) => StrSegment::Text(text),
@@ -35,7 +35,11 @@ pub fn string_segments(file: FileId, parts: Vec<StrPart>) -> Vec<StrSegment> {
                 span: Span::new(file, start, end),
             }),
         })
-        .collect()
+        .collect();
+    // Most strings are one segment in a vector grown to four: the tree of a
+    // large program keeps only what it uses.
+    segments.shrink_to_fit();
+    segments
 }
 
 /// `http:server`: the parts must touch their colons.
@@ -136,9 +140,9 @@ pub fn edge_entry(
         kind: BodyEntryKind::Edge {
             relation,
             keyword: keyword_span,
-            target,
+            target: Box::new(target),
         },
-        condition,
+        condition: condition.map(Box::new),
         span,
     }
 }
@@ -163,7 +167,7 @@ pub fn meta_entry(
     }
     BodyEntry {
         kind: BodyEntryKind::Meta { value },
-        condition,
+        condition: condition.map(Box::new),
         span,
     }
 }
@@ -184,7 +188,7 @@ pub fn meta_param_entry(
     }
     BodyEntry {
         kind: BodyEntryKind::MetaParam { name, value },
-        condition,
+        condition: condition.map(Box::new),
         span,
     }
 }
@@ -265,4 +269,11 @@ pub fn lowercase_edge_kind(
         span,
     });
     EdgeTarget { kind, name, span }
+}
+
+/// The entries of a resource body that parsed, in exactly the memory they need.
+pub fn body_entries(entries: Vec<Option<BodyEntry>>) -> Vec<BodyEntry> {
+    let mut body: Vec<BodyEntry> = entries.into_iter().flatten().collect();
+    body.shrink_to_fit();
+    body
 }

@@ -312,35 +312,45 @@ impl Engine {
         let key = key.clone();
         let id = vertex.spec.id();
         debug!("{id}: checking");
+        let started = Instant::now();
+        if timeout == 0 {
+            // The common case: the blocking thread reports back itself, with
+            // no async task in between. A panic is caught and reported.
+            tokio::task::spawn_blocking(move || {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                    let result = resource.check_apply(context);
+                    (resource, result)
+                }));
+                let (resource, result) = match outcome {
+                    Ok((resource, result)) => (Some(resource), result),
+                    Err(_) => (None, Err(ResourceError::failed("the check/apply panicked"))),
+                };
+                let _ = sender.send(Event::Done {
+                    key,
+                    generation,
+                    resource,
+                    result,
+                    elapsed: started.elapsed(),
+                });
+            });
+            return true;
+        }
         tokio::spawn(async move {
-            let started = Instant::now();
             let work = tokio::task::spawn_blocking(move || {
                 let result = resource.check_apply(context);
                 (resource, result)
             });
-            let outcome = if timeout > 0 {
+            let (resource, result) =
                 match tokio::time::timeout(Duration::from_millis(timeout), work).await {
-                    Ok(joined) => joined.ok(),
-                    Err(_) => {
-                        let _ = sender.send(Event::Done {
-                            key,
-                            generation,
-                            resource: None,
-                            result: Err(ResourceError::failed(format!(
-                                "timed out after {timeout} ms"
-                            ))),
-                            elapsed: started.elapsed(),
-                        });
-                        return;
-                    }
-                }
-            } else {
-                work.await.ok()
-            };
-            let (resource, result) = match outcome {
-                Some((resource, result)) => (Some(resource), result),
-                None => (None, Err(ResourceError::failed("the check/apply panicked"))),
-            };
+                    Ok(Ok((resource, result))) => (Some(resource), result),
+                    Ok(Err(_)) => (None, Err(ResourceError::failed("the check/apply panicked"))),
+                    Err(_) => (
+                        None,
+                        Err(ResourceError::failed(format!(
+                            "timed out after {timeout} ms"
+                        ))),
+                    ),
+                };
             let _ = sender.send(Event::Done {
                 key,
                 generation,

@@ -112,7 +112,10 @@ impl Hub {
 
     fn index(&mut self, id: u64, targets: &[Target]) {
         for target in targets {
-            self.index.entry(target.path.clone()).or_default().insert(id);
+            self.index
+                .entry(target.path.clone())
+                .or_default()
+                .insert(id);
         }
     }
 

@@ -145,6 +145,11 @@ struct Reverse {
 /// resources manage inside it, so `purge` keeps them (upstream reads the
 /// graph for this). The engine calls it once per graph, before building.
 pub fn annotate_purge_excludes(graph: &mut GraphSpec) {
+    let purging =
+        |spec: &ResourceSpec| spec.kind == "file" && spec.bool_param("purge") == Some(true);
+    if !graph.resources.iter().any(purging) {
+        return;
+    }
     let managed: Vec<(String, PathBuf)> = graph
         .resources
         .iter()
