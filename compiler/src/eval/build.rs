@@ -6,35 +6,69 @@ use super::{errors, EvalCore, EvalState, PendingResource};
 use crate::graph::{Edge, Resource, ResourceGraph};
 use crate::scope::did_you_mean;
 use crate::value::Value;
+use mcl_grammar::Span;
 use std::collections::BTreeMap;
+
+/// Where the first statement that made a resource set each field, for
+/// errors about a differing duplicate.
+struct Origin {
+    span: Span,
+    field_spans: Vec<(String, Span)>,
+}
+
+impl Origin {
+    fn field_span(&self, field: &str) -> Span {
+        self.field_spans
+            .iter()
+            .find(|(name, _)| name == field)
+            .map_or(self.span, |(_, span)| *span)
+    }
+}
 
 pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGraph {
     let mut graph = ResourceGraph::new();
-    let mut origins: BTreeMap<(String, String), PendingResource> = BTreeMap::new();
+    let mut origins: BTreeMap<(String, String), Origin> = BTreeMap::new();
     let resources = std::mem::take(&mut state.resources);
     for pending in resources {
         check_ranges(core, state, &pending);
-        let key = (pending.kind.clone(), pending.name.clone());
-        if let Some(first) = origins.get(&key) {
-            if let Some(difference) = difference(first, &pending) {
-                state
-                    .diagnostics
-                    .push(errors::conflicting_duplicate(first, &pending, &difference));
+        let key = (pending.kind, pending.name);
+        if let (Some(first), Some(id)) = (origins.get(&key), graph.find(&key.0, &key.1)) {
+            let resource = graph.resource(id);
+            if let Some(field) = difference(resource, &pending.params, &pending.meta) {
+                let second_span = pending
+                    .params
+                    .get(&field)
+                    .map_or(pending.span, |(_, span)| *span);
+                state.diagnostics.push(errors::conflicting_duplicate(
+                    &resource.id(),
+                    &field,
+                    first.field_span(&field),
+                    second_span,
+                ));
             }
             continue;
         }
+        // The values move into the graph; only their spans stay behind.
+        let mut params = BTreeMap::new();
+        let mut field_spans = Vec::with_capacity(pending.params.len());
+        for (name, (value, span)) in pending.params {
+            field_spans.push((name.clone(), span));
+            params.insert(name, value);
+        }
         graph.add(Resource {
-            kind: pending.kind.clone(),
-            name: pending.name.clone(),
-            params: pending
-                .params
-                .iter()
-                .map(|(name, (value, _))| (name.clone(), value.clone()))
-                .collect(),
-            meta: pending.meta.clone(),
+            kind: key.0.clone(),
+            name: key.1.clone(),
+            params,
+            meta: pending.meta,
             span: pending.span,
         });
-        origins.insert(key, pending);
+        origins.insert(
+            key,
+            Origin {
+                span: pending.span,
+                field_spans,
+            },
+        );
     }
     let edges = std::mem::take(&mut state.edges);
     for pending in edges {
@@ -74,7 +108,7 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
 }
 
 fn unknown_end(
-    origins: &BTreeMap<(String, String), PendingResource>,
+    origins: &BTreeMap<(String, String), Origin>,
     end: &(String, String),
     span: mcl_grammar::Span,
 ) -> crate::diagnostics::Diagnostic {
@@ -113,19 +147,24 @@ fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResourc
     }
 }
 
-/// The first field (or metaparameter) in which two same-named resources differ.
-fn difference(first: &PendingResource, second: &PendingResource) -> Option<String> {
+/// The first field (or metaparameter) in which a second statement for a
+/// resource differs from the resource the first one made.
+fn difference(
+    first: &Resource,
+    params: &BTreeMap<String, (Value, Span)>,
+    meta: &crate::graph::MetaParams,
+) -> Option<String> {
     let names: std::collections::BTreeSet<&String> =
-        first.params.keys().chain(second.params.keys()).collect();
+        first.params.keys().chain(params.keys()).collect();
     for name in names {
-        let left = first.params.get(name).map(|(value, _)| value);
-        let right = second.params.get(name).map(|(value, _)| value);
+        let left = first.params.get(name);
+        let right = params.get(name).map(|(value, _)| value);
         if left != right {
             return Some(name.clone());
         }
     }
-    if first.meta != second.meta {
-        let (left, right) = (first.meta.non_default(), second.meta.non_default());
+    if first.meta != *meta {
+        let (left, right) = (first.meta.non_default(), meta.non_default());
         let names: std::collections::BTreeSet<&&str> = left.keys().chain(right.keys()).collect();
         let differing = names
             .into_iter()

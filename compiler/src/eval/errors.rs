@@ -1,6 +1,6 @@
 //! Every evaluation and graph error's text, in one place.
 
-use super::{Catchable, PendingResource};
+use super::Catchable;
 use crate::diagnostics::Diagnostic;
 use mcl_grammar::Span;
 
@@ -97,19 +97,11 @@ pub(super) fn out_of_range(
 }
 
 pub(super) fn conflicting_duplicate(
-    first: &PendingResource,
-    second: &PendingResource,
+    id: &str,
     field: &str,
+    first_span: Span,
+    second_span: Span,
 ) -> Diagnostic {
-    let id = format!("{}[{}]", first.kind, first.name);
-    let second_span = second
-        .params
-        .get(field)
-        .map_or(second.span, |(_, span)| *span);
-    let first_span = first
-        .params
-        .get(field)
-        .map_or(first.span, |(_, span)| *span);
     Diagnostic::error(
         "E0403",
         format!("{id} is defined twice with different `{field}`"),

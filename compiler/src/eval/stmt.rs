@@ -246,7 +246,9 @@ impl EvalCore {
         let names = self.names(scope, &resource.name)?;
         let body = self.run_body(scope, resource)?;
         let kind = resource.kind.name.clone();
-        for name in names {
+        let last = names.len().saturating_sub(1);
+        let mut body = body;
+        for (position, name) in names.into_iter().enumerate() {
             if name.is_empty() {
                 return Err(self.report(errors::empty_name(&kind, resource.name.span)));
             }
@@ -271,7 +273,12 @@ impl EvalCore {
             self.state.borrow_mut().resources.push(PendingResource {
                 kind: kind.clone(),
                 name,
-                params: body.params.clone(),
+                // The last name takes the values; the others get copies.
+                params: if position == last {
+                    std::mem::take(&mut body.params)
+                } else {
+                    body.params.clone()
+                },
                 meta: body.meta.clone(),
                 span: resource.kind.span.to(resource.name.span),
             });
