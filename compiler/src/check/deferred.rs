@@ -61,6 +61,13 @@ enum Outcome {
 }
 
 impl Checker<'_> {
+    /// Makes an operation's result the error type, so that the mistake
+    /// already reported causes no second error where the result is used.
+    fn poison(&mut self, result: TypeId) {
+        let error = self.table.error();
+        let _ = self.table.unify(result, error);
+    }
+
     /// Runs a check now if its types are known enough, or queues it.
     pub(super) fn defer(&mut self, check: Deferred) {
         if let Outcome::Wait = self.try_deferred(&check) {
@@ -182,15 +189,13 @@ impl Checker<'_> {
                     Outcome::Done
                 }
                 Some(Head::Error | Head::Variant) => {
-                    let error = self.table.error();
-                    let _ = self.table.unify(*result, error);
+                    self.poison(*result);
                     Outcome::Done
                 }
                 Some(_) => {
                     let shown = self.table.display(*base);
                     self.error(errors::not_indexable(&shown, *span));
-                    let error = self.table.error();
-                    let _ = self.table.unify(*result, error);
+                    self.poison(*result);
                     Outcome::Done
                 }
             },
@@ -214,22 +219,19 @@ impl Checker<'_> {
                                 fields.iter().map(|(name, _)| name.as_str()).collect();
                             let shown = self.table.display(*base);
                             self.error(errors::no_such_field(field, &shown, &names, *span));
-                            let error = self.table.error();
-                            let _ = self.table.unify(*result, error);
+                            self.poison(*result);
                         }
                     }
                     Outcome::Done
                 }
                 Some(Head::Error | Head::Variant) => {
-                    let error = self.table.error();
-                    let _ = self.table.unify(*result, error);
+                    self.poison(*result);
                     Outcome::Done
                 }
                 Some(_) => {
                     let shown = self.table.display(*base);
                     self.error(errors::not_a_struct(field, &shown, *base_span));
-                    let error = self.table.error();
-                    let _ = self.table.unify(*result, error);
+                    self.poison(*result);
                     Outcome::Done
                 }
             },
