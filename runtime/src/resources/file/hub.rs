@@ -191,54 +191,51 @@ impl Hub {
     /// Tells each subscriber concerned by the burst, once, after moving
     /// the watches if the burst asks for it.
     fn deliver(&mut self, burst: &[notify::Result<Event>]) {
-        let mut concerned = BTreeSet::new();
-        let mut touched = Vec::new();
-        let (mut rearm, mut everything) = (false, false);
-        // An error (a full kernel queue) or an event without paths may
-        // concern anyone.
-        let overflowed = burst
+        // An error (a full kernel queue: events were lost) or an event
+        // without paths may concern anyone: everybody checks again, once,
+        // and the watches are re-armed. Classifying a burst of thousands of
+        // events for every subscription would take minutes at this scale.
+        let lost = burst
             .iter()
             .any(|event| event.as_ref().map_or(true, |event| event.paths.is_empty()));
-        let ids: Vec<u64> = if overflowed {
-            self.subscriptions.keys().copied().collect()
-        } else {
-            let paths: Vec<PathBuf> = burst
-                .iter()
-                .flatten()
-                .flat_map(|event| event.paths.iter().cloned())
-                .collect();
-            self.candidates(&paths).into_iter().collect()
-        };
-        for id in ids {
-            let Some(subscription) = self.subscriptions.get(&id) else {
-                continue;
-            };
-            let targets = snapshot(&subscription.targets);
-            for event in burst {
-                let (relevant, moves) = match event {
-                    Ok(event) => classify(event, &targets),
-                    // The kernel queue overflowed, or a watch broke.
-                    Err(_) => {
-                        everything = true;
-                        (true, true)
-                    }
+        if lost {
+            if let Some(Err(error)) = burst.iter().find(|event| event.is_err()) {
+                tracing::warn!("file watch: {error}; checking every watched file again");
+            }
+            if let Err(error) = self.rearm(&[], true) {
+                tracing::warn!("file watch: {error}");
+            }
+            for subscription in self.subscriptions.values() {
+                let _ = subscription.events.send(());
+            }
+            return;
+        }
+        let mut concerned = BTreeSet::new();
+        let mut touched = Vec::new();
+        let mut rearm = false;
+        // Each event is classified only for the subscriptions its paths
+        // may concern; their targets are read once per burst.
+        let mut targets: BTreeMap<u64, Vec<Target>> = BTreeMap::new();
+        for event in burst.iter().flatten() {
+            for id in self.candidates(&event.paths) {
+                let Some(subscription) = self.subscriptions.get(&id) else {
+                    continue;
                 };
+                let current = targets
+                    .entry(id)
+                    .or_insert_with(|| snapshot(&subscription.targets));
+                let (relevant, moves) = classify(event, current);
                 if relevant {
                     concerned.insert(id);
                 }
                 if moves {
                     rearm = true;
-                    if let Ok(event) = event {
-                        touched.extend(event.paths.iter().cloned());
-                    }
+                    touched.extend(event.paths.iter().cloned());
                 }
             }
         }
-        if let Some(Err(error)) = burst.iter().find(|event| event.is_err()) {
-            tracing::warn!("file watch: {error}");
-        }
         if rearm {
-            if let Err(error) = self.rearm(&touched, everything) {
+            if let Err(error) = self.rearm(&touched, false) {
                 tracing::warn!("file watch: {error}");
             }
         }
