@@ -19,8 +19,9 @@ impl<'a> Checker<'a> {
                 for segment in segments {
                     if let StrSegment::Var(ident) = segment {
                         let found = self.variable(scope, ident);
-                        let what = format!("`${{{}}}` interpolates a str", ident.name);
-                        self.expect(string, found, ident.span, &what);
+                        self.expect_lazy(string, found, ident.span, || {
+                            format!("`${{{}}}` interpolates a str", ident.name)
+                        });
                     }
                 }
                 string
@@ -239,15 +240,19 @@ impl<'a> Checker<'a> {
                 left_type
             }
             BinaryOp::Or | BinaryOp::And => {
-                let what = format!("`{}` takes bools", op.symbol());
-                if self.expect(bool_type, left_type, left.span, &what) {
-                    self.expect(bool_type, right_type, right.span, &what);
+                if self.expect_lazy(bool_type, left_type, left.span, || {
+                    format!("`{}` takes bools", op.symbol())
+                }) {
+                    self.expect_lazy(bool_type, right_type, right.span, || {
+                        format!("`{}` takes bools", op.symbol())
+                    });
                 }
                 bool_type
             }
             BinaryOp::Eq | BinaryOp::NotEq => {
-                let what = format!("both sides of `{}` have one type", op.symbol());
-                self.expect(left_type, right_type, right.span, &what);
+                self.expect_lazy(left_type, right_type, right.span, || {
+                    format!("both sides of `{}` have one type", op.symbol())
+                });
                 self.defer(Deferred::Comparable {
                     ty: left_type,
                     op,
@@ -256,9 +261,10 @@ impl<'a> Checker<'a> {
                 bool_type
             }
             BinaryOp::Lt | BinaryOp::Gt | BinaryOp::LtEq | BinaryOp::GtEq => {
-                let what = format!("both sides of `{}` have one type", op.symbol());
                 // One mistake, one error: a mismatch says enough.
-                if self.expect(left_type, right_type, right.span, &what) {
+                if self.expect_lazy(left_type, right_type, right.span, || {
+                    format!("both sides of `{}` have one type", op.symbol())
+                }) {
                     self.defer(Deferred::Numeric {
                         ty: left_type,
                         op,
@@ -277,8 +283,9 @@ impl<'a> Checker<'a> {
                 bool_type
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                let what = format!("both sides of `{}` have one type", op.symbol());
-                if self.expect(left_type, right_type, right.span, &what) {
+                if self.expect_lazy(left_type, right_type, right.span, || {
+                    format!("both sides of `{}` have one type", op.symbol())
+                }) {
                     self.defer(Deferred::Numeric {
                         ty: left_type,
                         op,

@@ -138,6 +138,24 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// [`Checker::expect`] with the expectation's words built only when
+    /// they are needed (they are, rarely; the check runs for every field).
+    fn expect_lazy(
+        &mut self,
+        expected: TypeId,
+        found: TypeId,
+        span: Span,
+        what: impl FnOnce() -> String,
+    ) -> bool {
+        match self.table.unify(expected, found) {
+            Ok(()) => true,
+            Err(mismatch) => {
+                self.error(errors::mismatch(&mismatch, span, &what()));
+                false
+            }
+        }
+    }
+
     fn concrete(&mut self, ty: &Type) -> TypeId {
         self.table.concrete(ty)
     }

@@ -389,8 +389,9 @@ impl<'a> Checker<'a> {
                     .collect();
                 let ret = self.table.instantiate(&signature.ret, &mut generics);
                 for ((param, found), arg) in params.iter().zip(&arg_types).zip(args) {
-                    let what = format!("`{}` takes this type here", name.name);
-                    self.expect(*param, *found, arg.span, &what);
+                    self.expect_lazy(*param, *found, arg.span, || {
+                        format!("`{}` takes this type here", name.name)
+                    });
                 }
                 self.pending_calls.push(PendingCall {
                     function,
@@ -430,8 +431,9 @@ impl<'a> Checker<'a> {
             let ty = match &param.ty {
                 Some(annotation) => {
                     let declared = self.annotation(annotation);
-                    let what = format!("`${}` is declared with this type", param.name.name);
-                    self.expect(declared, *found, arg.span, &what);
+                    self.expect_lazy(declared, *found, arg.span, || {
+                        format!("`${}` is declared with this type", param.name.name)
+                    });
                     declared
                 }
                 None => *found,

@@ -113,11 +113,12 @@ impl<'a> Checker<'a> {
                         Some(field) => {
                             if field.ty != Type::Variant {
                                 let expected = self.concrete(&field.ty);
-                                let what = format!(
-                                    "the `{}` field of `{}` has this type",
-                                    field.name, schema.kind
-                                );
-                                self.expect(expected, found, value.span, &what);
+                                self.expect_lazy(expected, found, value.span, || {
+                                    format!(
+                                        "the `{}` field of `{}` has this type",
+                                        field.name, schema.kind
+                                    )
+                                });
                             }
                         }
                         None => {
@@ -149,8 +150,9 @@ impl<'a> Checker<'a> {
         match meta_param_type(name) {
             Some(ty) => {
                 let expected = self.concrete(&ty);
-                let what = format!("`Meta:{name}` has this type");
-                self.expect(expected, found, value_span, &what);
+                self.expect_lazy(expected, found, value_span, || {
+                    format!("`Meta:{name}` has this type")
+                });
             }
             None => {
                 let suggestion = did_you_mean(name, META_PARAMS.iter().copied());
@@ -246,7 +248,8 @@ impl<'a> Checker<'a> {
         }
         let expected = self.concrete(&field.ty);
         let found = self.concrete(sent_type);
-        let what = format!("`{}.{}` receives a {}", receiver.kind, field.name, field.ty);
-        self.expect(expected, found, sent.span, &what);
+        self.expect_lazy(expected, found, sent.span, || {
+            format!("`{}.{}` receives a {}", receiver.kind, field.name, field.ty)
+        });
     }
 }

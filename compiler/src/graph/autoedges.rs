@@ -21,7 +21,7 @@
 use super::ir::{Edge, Resource, ResourceGraph, ResourceId};
 use crate::value::Value;
 use petgraph::algo::has_path_connecting;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// Adds every automatic edge to `graph`; returns how many were added.
 pub fn add_autoedges(graph: &mut ResourceGraph) -> usize {
@@ -70,12 +70,15 @@ fn connect_if_acyclic(graph: &mut ResourceGraph, from: ResourceId, to: ResourceI
 
 /// The `file` resources that take part in autoedges, by normalised path.
 struct FileIndex {
-    by_path: BTreeMap<String, ResourceId>,
+    by_path: HashMap<String, ResourceId>,
+    /// Whether any of them is a directory (a path ending in `/`): without
+    /// one, no file has a managed parent and the ancestor walk is skipped.
+    has_directories: bool,
 }
 
 impl FileIndex {
     fn new(graph: &ResourceGraph) -> FileIndex {
-        let mut by_path = BTreeMap::new();
+        let mut by_path = HashMap::new();
         for (id, resource) in graph.resources() {
             if resource.kind == "file" && resource.meta.autoedge {
                 if let Some(path) = file_path(resource) {
@@ -85,7 +88,11 @@ impl FileIndex {
                 }
             }
         }
-        FileIndex { by_path }
+        let has_directories = by_path.keys().any(|path: &String| path.ends_with('/'));
+        FileIndex {
+            by_path,
+            has_directories,
+        }
     }
 
     /// The resource managing exactly `path` (a directory if it ends in `/`).
@@ -110,10 +117,10 @@ fn file_dependencies(files: &FileIndex, resource: &Resource) -> Vec<ResourceId> 
     let Some(path) = file_path(resource) else {
         return Vec::new();
     };
-    let mut dependencies: Vec<ResourceId> = ancestors(&path)
-        .find_map(|directory| files.get(&directory))
-        .into_iter()
-        .collect();
+    let mut dependencies: Vec<ResourceId> = Vec::new();
+    if files.has_directories {
+        dependencies.extend(ancestors(&path).find_map(|directory| files.get(&directory)));
+    }
     if let Some(fragments) = param(resource, "fragments").and_then(Value::as_list) {
         dependencies.extend(
             fragments
