@@ -8,14 +8,17 @@
 # What it does:
 #   1. cargo build --release (mgmt) and bench/direct (the direct Rust baseline
 #      and the drift-latency probe);
-#   2. the shared harness, ../shared/bench/peers.sh (the shared folder sits
+#   2. bench/extra.py direct: bench/direct's `direct` on W1-W3 through the
+#      harness's own measuring code (/usr/bin/time, the same directory layout,
+#      the same drift), just before the harness;
+#   3. the shared harness, ../shared/bench/peers.sh (the shared folder sits
 #      beside the project root), with MGMT_BIN=target/release/mgmt (a copy of
 #      it in OUT, so a concurrent rebuild cannot swap the binary): workloads
 #      W0-W4 at N=1000, 5 runs, tools phys, phys-fsync, mgmt, cfengine, puppet
 #      (its install step apt-gets the peers; a peer that fails to install is
-#      reported by the harness and skipped);
-#   3. bench/extra.py direct: bench/direct's `direct` on W1-W3 through the
-#      harness's own measuring code (/usr/bin/time, same directories, same drift);
+#      reported by the harness and skipped); then W2 again with hyperfine
+#      (30 runs each of mgmt and direct on the same directory) as a
+#      cross-check of that ratio;
 #   4. bench/direct's `drift`: repair latency of a watching `mgmt run` over 100
 #      drifts at N=100, beside the floor (the same drifts repaired directly
 #      with the same syscalls, fsyncs included);
@@ -36,7 +39,7 @@
 #                     add mgmt-gen to separate compiling from applying)
 #   --workloads LIST  harness workloads (default w0,w1,w2,w3,w4)
 #   --no-install      skip the harness's apt-get/pip step (peers already there)
-#   --no-peers        skip step 2 (reuse nothing: only direct, memory, drift)
+#   --no-peers        skip step 3, the harness (only direct, drift, memory)
 #   --mem-n N         N for the memory figures and the second drift run (default 5000)
 #   --drift-n N       N for the latency figure (default 100)
 #   --drift-iterations I   drifts per latency run (default 100)
@@ -145,8 +148,15 @@ fi
 # the 1-minute load before each step: a hint of what else ran (note that
 # mgmt's own parallel fsyncs at N=5000 count as load too: D-state threads)
 load_note() { echo "load before $1=$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/info.txt"; }
-load_note harness
 
+# The direct baseline runs just before the harness, whose first tools are
+# phys, phys-fsync and mgmt: the figures compared run minutes apart at most.
+load_note direct
+echo "== direct Rust baseline on W1-W3 (N=$N, runs $RUNS)"
+python3 "$HERE/extra.py" direct --harness "$SHARED" --workdir "$WORK" --bin "$DIRECT" \
+  --n "$N" --runs "$RUNS" --out "$OUT/direct.jsonl" || FAILED+=("direct rc=$?")
+
+load_note harness
 if [[ $PEERS == 1 ]]; then
   echo "== shared harness: $SHARED/peers.sh (tools $TOOLS, N=$N, runs $RUNS, $WORKLOADS)"
   install=()
@@ -157,10 +167,16 @@ if [[ $PEERS == 1 ]]; then
     || FAILED+=("harness rc=$?")
 fi
 
-load_note direct
-echo "== direct Rust baseline on W1-W3 (N=$N, runs $RUNS)"
-python3 "$HERE/extra.py" direct --harness "$SHARED" --workdir "$WORK" --bin "$DIRECT" \
-  --n "$N" --runs "$RUNS" --out "$OUT/direct.jsonl" || FAILED+=("direct rc=$?")
+# W2 once more with many runs, mgmt and direct on the very same directory
+# (the harness's mgmt files, converged after its W3): a cross-check of the
+# ratio that 5 runs each, minutes apart, may blur on a busy machine.
+W2_PROGRAM="$WORK/mgmt/n$N/files.mcl"
+if command -v hyperfine >/dev/null && [[ -f "$W2_PROGRAM" ]]; then
+  echo "== W2 cross-check with hyperfine (30 runs each, same directory)"
+  hyperfine -N --warmup 3 --runs 30 --export-json "$OUT/w2-hyperfine.json" \
+    -n mgmt "$MGMT_BIN run --converged-timeout 0 $W2_PROGRAM" \
+    -n direct "$DIRECT $WORK/mgmt/n$N/files $N" || FAILED+=("hyperfine rc=$?")
+fi
 
 # Repairs are fsync-bound: flush what earlier steps left in the page cache
 # first, so that their writeback does not land in the latency figures.
@@ -189,7 +205,7 @@ info=()
 while IFS= read -r line; do info+=("$line"); done <"$OUT/info.txt"
 results=("$OUT/direct.jsonl")
 [[ -s "$OUT/peers.jsonl" ]] && results=("$OUT/peers.jsonl" "${results[@]}")
-python3 "$HERE/extra.py" report "${results[@]}" --n "$N" \
+python3 "$HERE/extra.py" report "${results[@]}" --n "$N" --hyperfine "$OUT/w2-hyperfine.json" \
   --memory "$OUT/memory.jsonl" --drift "$OUT/drift-n$DRIFT_N.json" "$OUT/drift-n$MEM_N.json" \
   --info "${info[@]}" --md "$OUT/report.md"
 echo

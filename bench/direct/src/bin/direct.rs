@@ -22,7 +22,8 @@ const MODE: u32 = 0o644;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(dir), Some(count)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
+    let (Some(dir), Some(count)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok()))
+    else {
         eprintln!("usage: direct DIR N [--no-fsync]");
         return ExitCode::from(2);
     };
@@ -58,7 +59,9 @@ fn converge(dir: &Path, count: u64, durable: bool) -> std::io::Result<(u64, u64,
         if meta.file_type().is_file() && meta.len() == want.len() as u64 {
             have.clear();
             // One byte more than wanted, so a file that grew is seen.
-            File::open(&path)?.take(want.len() as u64 + 1).read_to_end(&mut have)?;
+            File::open(&path)?
+                .take(want.len() as u64 + 1)
+                .read_to_end(&mut have)?;
             same = have == want.as_bytes();
         }
         if !same {
@@ -75,7 +78,13 @@ fn converge(dir: &Path, count: u64, durable: bool) -> std::io::Result<(u64, u64,
 }
 
 /// Temporary file in the same directory: write, fchmod, fsync, rename.
-fn write_atomic(dir: &Path, path: &Path, k: u64, content: &[u8], durable: bool) -> std::io::Result<()> {
+fn write_atomic(
+    dir: &Path,
+    path: &Path,
+    k: u64,
+    content: &[u8],
+    durable: bool,
+) -> std::io::Result<()> {
     let temporary = dir.join(format!(".f{k}.tmp"));
     let mut file = OpenOptions::new()
         .write(true)

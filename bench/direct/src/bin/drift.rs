@@ -50,7 +50,9 @@ struct Options {
 
 fn parse_options() -> Result<Options, String> {
     let mut options = Options {
-        mgmt: std::env::var_os("MGMT_BIN").map(PathBuf::from).unwrap_or_default(),
+        mgmt: std::env::var_os("MGMT_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
         dir: PathBuf::new(),
         count: 100,
         iterations: 100,
@@ -62,15 +64,22 @@ fn parse_options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
-        let number = |text: String| text.parse::<u64>().map_err(|_| format!("{flag}: not a number: {text}"));
+        let number = |text: String| {
+            text.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {text}"))
+        };
         match flag.as_str() {
             "--mgmt" => options.mgmt = PathBuf::from(value()?),
             "--dir" => options.dir = PathBuf::from(value()?),
             "--n" => options.count = number(value()?)?,
             "--iterations" => options.iterations = number(value()?)? as usize,
             "--gap-ms" => options.gap = Duration::from_millis(number(value()?)?),
-            "--repair-timeout-ms" => options.repair_timeout = Duration::from_millis(number(value()?)?),
-            "--converge-timeout-s" => options.converge_timeout = Duration::from_secs(number(value()?)?),
+            "--repair-timeout-ms" => {
+                options.repair_timeout = Duration::from_millis(number(value()?)?)
+            }
+            "--converge-timeout-s" => {
+                options.converge_timeout = Duration::from_secs(number(value()?)?)
+            }
             "--stop-timeout-s" => options.stop_timeout = Duration::from_secs(number(value()?)?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option {other}")),
@@ -135,7 +144,9 @@ fn write_program(path: &Path, files: &Path, count: u64) -> std::io::Result<()> {
 }
 
 fn is_correct(path: &Path, k: u64) -> bool {
-    let Ok(meta) = fs::symlink_metadata(path) else { return false };
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
     meta.file_type().is_file()
         && meta.permissions().mode() & 0o7777 == 0o644
         && fs::read(path).is_ok_and(|have| have == content(k).as_bytes())
@@ -224,12 +235,21 @@ struct Picker {
 
 impl Picker {
     fn new(count: u64) -> Picker {
-        Picker { seed: 0x9E37_79B9_7F4A_7C15, count: count.max(1) }
+        Picker {
+            seed: 0x9E37_79B9_7F4A_7C15,
+            count: count.max(1),
+        }
     }
 
     fn next(&mut self, iteration: usize) -> (u64, Kind) {
-        self.seed = self.seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        ((self.seed >> 33) % self.count + 1, KINDS[iteration % KINDS.len()])
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (
+            (self.seed >> 33) % self.count + 1,
+            KINDS[iteration % KINDS.len()],
+        )
     }
 }
 
@@ -243,7 +263,12 @@ fn repair_directly(files: &Path, path: &Path, k: u64, kind: Kind) -> std::io::Re
         return fs::set_permissions(path, Permissions::from_mode(0o644));
     }
     let temporary = files.join(format!(".floor-f{k}"));
-    let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&temporary)?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)?;
     file.write_all(content(k).as_bytes())?;
     file.set_permissions(Permissions::from_mode(0o644))?;
     file.sync_all()?;
@@ -264,9 +289,13 @@ fn floor(options: &Options, files: &Path) -> Result<Vec<(Kind, f64)>, String> {
         let path = files.join(format!("f{k}"));
         let t0 = Instant::now();
         drift(&path, kind).map_err(|e| format!("cannot drift {}: {e}", path.display()))?;
-        repair_directly(files, &path, k, kind).map_err(|e| format!("cannot repair {}: {e}", path.display()))?;
+        repair_directly(files, &path, k, kind)
+            .map_err(|e| format!("cannot repair {}: {e}", path.display()))?;
         if !is_correct(&path, k) {
-            return Err(format!("floor: {} is wrong after its repair", path.display()));
+            return Err(format!(
+                "floor: {} is wrong after its repair",
+                path.display()
+            ));
         }
         latencies.push((kind, t0.elapsed().as_secs_f64() * 1000.0));
         std::thread::sleep(options.gap);
@@ -290,14 +319,26 @@ fn summarize(values: &[f64]) -> Option<Summary> {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
-    let p50 = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+    let p50 = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
     let p90 = sorted[((n as f64 * 0.9).ceil() as usize).clamp(1, n) - 1];
-    Some(Summary { count: n, p50, p90, max: sorted[n - 1] })
+    Some(Summary {
+        count: n,
+        p50,
+        p90,
+        max: sorted[n - 1],
+    })
 }
 
 fn summary_json(summary: &Option<Summary>) -> String {
     match summary {
-        Some(s) => format!("{{\"count\":{},\"p50_ms\":{:.3},\"p90_ms\":{:.3},\"max_ms\":{:.3}}}", s.count, s.p50, s.p90, s.max),
+        Some(s) => format!(
+            "{{\"count\":{},\"p50_ms\":{:.3},\"p90_ms\":{:.3},\"max_ms\":{:.3}}}",
+            s.count, s.p50, s.p90, s.max
+        ),
         None => "null".into(),
     }
 }
@@ -307,9 +348,11 @@ fn run(options: &Options) -> Result<String, String> {
     let _ = fs::remove_dir_all(&files);
     fs::create_dir_all(&files).map_err(|e| format!("{}: {e}", files.display()))?;
     let program = options.dir.join("drift.mcl");
-    write_program(&program, &files, options.count).map_err(|e| format!("{}: {e}", program.display()))?;
+    write_program(&program, &files, options.count)
+        .map_err(|e| format!("{}: {e}", program.display()))?;
     let log_path = options.dir.join("mgmt.log");
-    let mut log = fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let mut log =
+        fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
 
     let started = Instant::now();
     let child = Command::new(&options.mgmt)
@@ -321,7 +364,10 @@ fn run(options: &Options) -> Result<String, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", options.mgmt.display()))?;
-    let mut agent = Agent { child, reaped: false };
+    let mut agent = Agent {
+        child,
+        reaped: false,
+    };
     let pid = agent.pid();
 
     // Drain the agent's log on a thread (a full pipe would stall it); say
@@ -344,21 +390,36 @@ fn run(options: &Options) -> Result<String, String> {
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Ok(Some(status)) = agent.child.try_wait() {
                     agent.reaped = true;
-                    return Err(format!("mgmt exited before converging ({status}); see {}", log_path.display()));
+                    return Err(format!(
+                        "mgmt exited before converging ({status}); see {}",
+                        log_path.display()
+                    ));
                 }
                 if started.elapsed() > options.converge_timeout {
-                    return Err(format!("mgmt did not converge within {:?}; see {}", options.converge_timeout, log_path.display()));
+                    return Err(format!(
+                        "mgmt did not converge within {:?}; see {}",
+                        options.converge_timeout,
+                        log_path.display()
+                    ));
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(format!("mgmt closed its log before converging; see {}", log_path.display()))
+                return Err(format!(
+                    "mgmt closed its log before converging; see {}",
+                    log_path.display()
+                ))
             }
         }
     };
     let startup = converged_at - started;
-    let wrong = (1..=options.count).filter(|&k| !is_correct(&files.join(format!("f{k}")), k)).count();
+    let wrong = (1..=options.count)
+        .filter(|&k| !is_correct(&files.join(format!("f{k}")), k))
+        .count();
     if wrong > 0 {
-        return Err(format!("mgmt said converged, but {wrong} files are wrong; see {}", log_path.display()));
+        return Err(format!(
+            "mgmt said converged, but {wrong} files are wrong; see {}",
+            log_path.display()
+        ));
     }
     let (hwm_converged, rss_converged, threads) = memory(pid);
     eprintln!(
@@ -374,7 +435,12 @@ fn run(options: &Options) -> Result<String, String> {
         .watches()
         .add(
             &files,
-            WatchMask::CREATE | WatchMask::MOVED_TO | WatchMask::CLOSE_WRITE | WatchMask::MODIFY | WatchMask::ATTRIB | WatchMask::DELETE,
+            WatchMask::CREATE
+                | WatchMask::MOVED_TO
+                | WatchMask::CLOSE_WRITE
+                | WatchMask::MODIFY
+                | WatchMask::ATTRIB
+                | WatchMask::DELETE,
         )
         .map_err(|e| format!("inotify watch: {e}"))?;
     let mut buffer = vec![0u8; 64 * 1024];
@@ -412,7 +478,10 @@ fn run(options: &Options) -> Result<String, String> {
         match repaired {
             Some(latency) => latencies.push((kind, latency.as_secs_f64() * 1000.0)),
             None => {
-                eprintln!("iteration {iteration}: {kind:?} of f{k} not repaired within {:?}", options.repair_timeout);
+                eprintln!(
+                    "iteration {iteration}: {kind:?} of f{k} not repaired within {:?}",
+                    options.repair_timeout
+                );
                 failures.push(format!("{kind:?} f{k}"));
             }
         }
@@ -427,7 +496,11 @@ fn run(options: &Options) -> Result<String, String> {
 
     let all: Vec<f64> = latencies.iter().map(|(_, ms)| *ms).collect();
     let of = |wanted: &str| -> Vec<f64> {
-        latencies.iter().filter(|(kind, _)| format!("{kind:?}") == wanted).map(|(_, ms)| *ms).collect()
+        latencies
+            .iter()
+            .filter(|(kind, _)| format!("{kind:?}") == wanted)
+            .map(|(_, ms)| *ms)
+            .collect()
     };
     let floor_of = |wanted: Option<&str>| -> Vec<f64> {
         floor_latencies
@@ -450,7 +523,10 @@ fn run(options: &Options) -> Result<String, String> {
         );
     }
     if let Some(s) = &floor_all {
-        eprintln!("floor (the same drifts repaired directly): p50 {:.3} ms, p90 {:.3} ms, max {:.3} ms", s.p50, s.p90, s.max);
+        eprintln!(
+            "floor (the same drifts repaired directly): p50 {:.3} ms, p90 {:.3} ms, max {:.3} ms",
+            s.p50, s.p90, s.max
+        );
     }
     eprintln!(
         "at the end: VmHWM {hwm_end} KiB, VmRSS {rss_end} KiB, {threads_end} threads; SIGTERM -> exit in {:.3} s ({status}){}",
@@ -485,4 +561,3 @@ fn run(options: &Options) -> Result<String, String> {
         log_path.display()
     ))
 }
-
