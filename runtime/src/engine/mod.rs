@@ -402,16 +402,8 @@ impl Engine {
         for edge in self.downstream.get(&key).into_iter().flatten() {
             self.candidates.insert(edge.to.clone());
         }
-        // Semaphore waiters may run now too.
-        if !vertex.spec.meta.sema.is_empty() || self.options.sema.is_some() {
-            let waiting: Vec<ResourceKey> = self
-                .vertices
-                .iter()
-                .filter(|(_, other)| other.wants_to_run())
-                .map(|(other, _)| other.clone())
-                .collect();
-            self.candidates.extend(waiting);
-        }
+        // Resources waiting for a semaphore need no rescan here: `schedule`
+        // keeps every candidate that could not take its semaphore.
         let Some(vertex) = self.vertices.get_mut(&key) else {
             return;
         };
