@@ -2,6 +2,7 @@
 //! implementations), and the engine that keeps a host converged on a graph.
 
 pub mod agent;
+pub mod autogroup;
 pub mod engine;
 pub mod reactive;
 pub mod resource;

@@ -21,6 +21,9 @@ pub struct ResourceSpec {
     pub meta: MetaParams,
     /// `file:line:column` of the statement, for logs and errors.
     pub location: String,
+    /// Resources merged into this one by `Meta:autogroup`; it checks and
+    /// applies them with itself.
+    pub group: Vec<ResourceSpec>,
 }
 
 impl ResourceSpec {
@@ -31,6 +34,27 @@ impl ResourceSpec {
     /// `kind[name]`.
     pub fn id(&self) -> String {
         format!("{}[{}]", self.kind, self.name)
+    }
+
+    /// Whether `other` asks for the same work: kind, name, params,
+    /// metaparams and grouped resources (where it is written does not
+    /// matter). A `test` with `comparefail` is never the same.
+    pub fn same_work(&self, other: &ResourceSpec) -> bool {
+        let compare_fails = |spec: &ResourceSpec| {
+            spec.kind == "test" && spec.bool_param("comparefail") == Some(true)
+        };
+        self.kind == other.kind
+            && self.name == other.name
+            && self.params == other.params
+            && self.meta == other.meta
+            && !compare_fails(self)
+            && !compare_fails(other)
+            && self.group.len() == other.group.len()
+            && self
+                .group
+                .iter()
+                .zip(&other.group)
+                .all(|(mine, theirs)| mine.same_work(theirs))
     }
 
     pub fn str_param(&self, name: &str) -> Option<&str> {
@@ -108,6 +132,7 @@ impl GraphSpec {
                         format!("{}:{line}:{column}", file.name())
                     })
                     .unwrap_or_default(),
+                group: Vec::new(),
             })
             .collect();
         let edges = graph

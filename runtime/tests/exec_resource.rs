@@ -57,6 +57,7 @@ fn try_exec(name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError
             .collect(),
         meta: MetaParams::default(),
         location: "test.mcl:1:1".into(),
+        group: Vec::new(),
     })
 }
 

@@ -39,6 +39,7 @@ fn spec(name: &str, params: Json) -> ResourceSpec {
             .collect(),
         meta: MetaParams::default(),
         location: "test.mcl:1:1".into(),
+        group: Vec::new(),
     }
 }
 

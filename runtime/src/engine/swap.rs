@@ -12,7 +12,8 @@ use tokio::sync::mpsc;
 use tracing::{debug, error, info};
 
 impl Engine {
-    pub(super) fn swap(&mut self, mut graph: GraphSpec) {
+    pub(super) fn swap(&mut self, graph: GraphSpec) {
+        let mut graph = crate::autogroup::autogroup(graph);
         // A purging directory must know which paths other resources manage in it.
         resources::file::annotate_purge_excludes(&mut graph);
         let wanted: HashSet<ResourceKey> = graph.resources.iter().map(|spec| spec.key()).collect();
@@ -38,8 +39,8 @@ impl Engine {
         for spec in graph.resources {
             let key = spec.key();
             if let Some(existing) = self.vertices.get_mut(&key) {
-                if existing.spec.params == spec.params && existing.spec.meta == spec.meta {
-                    existing.spec.location = spec.location;
+                if existing.spec.same_work(&spec) {
+                    existing.spec = spec;
                     continue;
                 }
                 info!("{}: changed, replacing it", spec.id());

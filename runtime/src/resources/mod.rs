@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod file;
+mod group;
 pub mod msg;
 pub mod noop;
 pub mod print;
@@ -27,8 +28,20 @@ fn constructor(kind: &str) -> Option<Constructor> {
     })
 }
 
-/// Builds and validates a resource from its spec.
+/// Builds and validates a resource from its spec (with the resources
+/// grouped into it, if any).
 pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+    if spec.group.is_empty() {
+        return build_one(spec);
+    }
+    let mut members = vec![(spec.id(), build_one(spec)?)];
+    for member in &spec.group {
+        members.push((member.id(), build_one(member)?));
+    }
+    Ok(Box::new(group::Grouped::new(members)))
+}
+
+fn build_one(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
     let constructor = constructor(&spec.kind).ok_or_else(|| {
         ResourceError::invalid(format!(
             "the engine cannot run `{}` resources on this host yet",

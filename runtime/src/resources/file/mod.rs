@@ -197,6 +197,7 @@ mod tests {
                 .collect(),
             meta: MetaParams::default(),
             location: String::new(),
+            group: Vec::new(),
         }
     }
 

@@ -44,6 +44,7 @@ pub(super) fn capture(path: &Path, location: &str) -> Option<ResourceSpec> {
                 params,
                 meta: MetaParams::default(),
                 location: format!("reversal of {location}"),
+                group: Vec::new(),
             });
         }
         Ok(_) => return None,
@@ -54,6 +55,7 @@ pub(super) fn capture(path: &Path, location: &str) -> Option<ResourceSpec> {
         params,
         meta: MetaParams::default(),
         location: format!("reversal of {location}"),
+        group: Vec::new(),
     })
 }
 

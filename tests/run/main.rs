@@ -2,159 +2,13 @@
 //! Timing is never asserted (the machines are noisy); order, content and
 //! the absence of leftover processes are.
 
-use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-fn mgmt() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mgmt"))
-}
+mod metaparams;
+mod support;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A program in a fresh temp dir; `@` in the text stands for that dir.
-struct Case {
-    dir: tempfile::TempDir,
-    program: PathBuf,
-}
-
-impl Case {
-    fn new(program: &str) -> Case {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("main.mcl");
-        let root = dir.path().to_str().expect("utf-8 temp dir");
-        std::fs::write(&path, program.replace('@', root)).expect("program written");
-        Case { dir, program: path }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap_or_default()
-    }
-
-    /// `mgmt run --converged-timeout 0` plus `args`, to completion.
-    fn once(&self, args: &[&str]) -> Output {
-        let mut command = mgmt();
-        command
-            .arg("run")
-            .arg("--converged-timeout")
-            .arg("0")
-            .args(args)
-            .arg(&self.program);
-        run_with_deadline(command, Duration::from_secs(60))
-    }
-
-    /// `mgmt run` in the background, watching, until stopped.
-    fn agent(&self, args: &[&str]) -> Agent {
-        let child = mgmt()
-            .arg("run")
-            .args(args)
-            .arg(&self.program)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("mgmt starts");
-        Agent { child: Some(child) }
-    }
-}
-
-fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("mgmt starts");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait works").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if started.elapsed() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "mgmt did not exit within {deadline:?}:\n{}",
-                text(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A running agent; stopped with SIGTERM when dropped.
-struct Agent {
-    child: Option<Child>,
-}
-
-impl Agent {
-    fn signal(&self, signal: &str) {
-        if let Some(child) = &self.child {
-            let _ = Command::new("kill")
-                .arg(format!("-{signal}"))
-                .arg(child.id().to_string())
-                .status();
-        }
-    }
-
-    /// Sends SIGTERM and returns (exit code, stderr) once it exits.
-    fn stop(mut self) -> (Option<i32>, String) {
-        self.signal("TERM");
-        let mut child = self.child.take().expect("running");
-        let started = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().expect("wait works") {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                return (status.code(), stderr);
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                let _ = child.kill();
-                panic!("mgmt did not stop within 20 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).unwrap_or_default()
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Polls `check` until it holds or 10 s pass.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("{what} did not happen within 10 s");
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .map(|meta| meta.permissions().mode() & 0o7777)
-        .unwrap_or(0)
-}
+use support::*;
 
 #[test]
 fn a_one_shot_run_creates_files_and_a_second_changes_nothing() {
@@ -278,9 +132,6 @@ fn sigint_stops_the_agent_and_a_second_signal_is_not_needed() {
 }
 
 /// Lines of a log file that commands append to.
-fn lines(case: &Case, name: &str) -> Vec<String> {
-    case.read(name).lines().map(str::to_owned).collect()
-}
 
 #[test]
 fn dependencies_order_commands_and_independent_ones_overlap() {
@@ -365,24 +216,6 @@ fn a_command_that_keeps_failing_gives_up_and_exits_3() {
 }
 
 #[test]
-fn a_semaphore_keeps_commands_from_overlapping() {
-    let mut program = String::new();
-    for name in ["a", "b", "c", "d"] {
-        program.push_str(&format!(
-            "exec \"{name}\" {{\n\tcmd => \"echo start >> @/log; sleep 0.1; echo end >> @/log\",\n\tshell => \"/bin/sh\",\n\tMeta:sema => [\"lock:1\"],\n}}\n"
-        ));
-    }
-    let case = Case::new(&program);
-    let output = case.once(&[]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let log = lines(&case, "log");
-    assert_eq!(log.len(), 8, "{log:?}");
-    for pair in log.chunks(2) {
-        assert_eq!(pair, ["start", "end"], "{log:?}");
-    }
-}
-
-#[test]
 fn noop_runs_no_command() {
     let case = Case::new("exec \"touch\" {\n\tcmd => \"/usr/bin/touch @/touched\",\n}\n");
     let output = case.once(&["--noop"]);
@@ -450,40 +283,4 @@ fn alive(pid: u32) -> bool {
                 .starts_with('Z')
         })
         .unwrap_or(false)
-}
-
-#[test]
-fn rewatch_restarts_a_watch_command_that_exits() {
-    // The watch command prints one line and exits; with rewatch it is started
-    // again, so it runs more than once.
-    let case = Case::new(
-        "exec \"w\" {\n\tcmd => \"/bin/true\",\n\twatchcmd => \"echo tick >> @/watches; echo event; sleep 0.2\",\n\twatchshell => \"/bin/sh\",\n\tMeta:rewatch => true,\n}\n",
-    );
-    let agent = case.agent(&[]);
-    eventually("the watch command is restarted", || {
-        lines(&case, "watches").len() >= 3
-    });
-    let (code, log) = agent.stop();
-    assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("restarting it"), "{log}");
-}
-
-#[test]
-fn reverse_undoes_a_file_when_it_leaves_the_graph() {
-    // The program manages `@/reversed` only while `@/switch` exists.
-    let case = Case::new(
-        "import \"os\"\nif os.file_exists(\"@/switch\") {\n\tfile \"@/reversed\" {\n\tcontent => \"managed\\n\",\n\tMeta:reverse => true,\n\t}\n}\n",
-    );
-    std::fs::write(case.path("reversed"), "original\n").expect("write");
-    std::fs::write(case.path("switch"), "").expect("write");
-    let agent = case.agent(&[]);
-    eventually("the file is managed", || {
-        case.read("reversed") == "managed\n"
-    });
-    std::fs::remove_file(case.path("switch")).expect("remove");
-    eventually("the file is put back", || {
-        case.read("reversed") == "original\n"
-    });
-    let (code, log) = agent.stop();
-    assert_eq!(code, Some(0), "{log}");
 }

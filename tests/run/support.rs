@@ -1,0 +1,161 @@
+//! What the `mgmt run` tests share: the real binary, a program in a temp
+//! dir, an agent stopped on drop, and polling without timed assertions.
+
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn mgmt() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mgmt"))
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A program in a fresh temp dir; `@` in the text stands for that dir.
+pub struct Case {
+    pub dir: tempfile::TempDir,
+    pub program: PathBuf,
+}
+
+impl Case {
+    pub fn new(program: &str) -> Case {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("main.mcl");
+        let root = dir.path().to_str().expect("utf-8 temp dir");
+        std::fs::write(&path, program.replace('@', root)).expect("program written");
+        Case { dir, program: path }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// `mgmt run --converged-timeout 0` plus `args`, to completion.
+    pub fn once(&self, args: &[&str]) -> Output {
+        let mut command = mgmt();
+        command
+            .arg("run")
+            .arg("--converged-timeout")
+            .arg("0")
+            .args(args)
+            .arg(&self.program);
+        run_with_deadline(command, Duration::from_secs(60))
+    }
+
+    /// `mgmt run` in the background, watching, until stopped.
+    pub fn agent(&self, args: &[&str]) -> Agent {
+        let child = mgmt()
+            .arg("run")
+            .args(args)
+            .arg(&self.program)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mgmt starts");
+        Agent { child: Some(child) }
+    }
+}
+
+pub fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mgmt starts");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait works").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "mgmt did not exit within {deadline:?}:\n{}",
+                text(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A running agent; stopped with SIGTERM when dropped.
+pub struct Agent {
+    child: Option<Child>,
+}
+
+impl Agent {
+    pub fn signal(&self, signal: &str) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(child.id().to_string())
+                .status();
+        }
+    }
+
+    /// Sends SIGTERM and returns (exit code, stderr) once it exits.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        self.signal("TERM");
+        let mut child = self.child.take().expect("running");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait works") {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                return (status.code(), stderr);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("mgmt did not stop within 20 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or_default()
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Polls `check` until it holds or 10 s pass.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+pub fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .map(|meta| meta.permissions().mode() & 0o7777)
+        .unwrap_or(0)
+}
+
+/// The lines of a file in the case's dir.
+pub fn lines(case: &Case, name: &str) -> Vec<String> {
+    case.read(name).lines().map(str::to_owned).collect()
+}
