@@ -97,6 +97,11 @@ fn watch_files(paths: Vec<PathBuf>, wake: Sender<Wake>) -> Option<notify::Recomm
     let wanted = paths.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
+            // Reading a file (as the evaluation itself does) is no change;
+            // waking on it would re-evaluate forever.
+            if event.kind.is_access() {
+                return;
+            }
             if event
                 .paths
                 .iter()

@@ -35,6 +35,7 @@ fn try_resource(kind: &str, name: &str, params: Json) -> Result<Box<dyn Resource
             .collect(),
         meta: MetaParams::default(),
         location: "test.mcl:1:1".into(),
+        group: Vec::new(),
     })
 }
 

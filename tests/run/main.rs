@@ -117,6 +117,13 @@ fn a_changed_input_swaps_only_the_changed_resource() {
         "{log}"
     );
     assert!(!log.contains("steady]: changed"), "{log}");
+    // Reading the input is no change: one write, a few re-evaluations, not
+    // a loop of them.
+    let evaluations = log.matches("re-evaluated").count();
+    assert!(
+        (1..10).contains(&evaluations),
+        "{evaluations} re-evaluations:\n{log}"
+    );
 }
 
 #[test]

@@ -78,3 +78,65 @@ fn autogroup_runs_prints_as_one_and_keeps_the_ones_that_opt_out_apart() {
     // The edge from the grouped print still orders the file after it.
     assert_eq!(case.read("after"), "x");
 }
+
+/// A command that always fails, logging each try with the contents of
+/// `input`; changing `input` replaces it with one that logs the new value.
+fn failing_with_input(reset: bool) -> Case {
+    let case = Case::new(&format!(
+        "import \"os\"\n$input = os.readfile(\"@/input\") <|> \"none\"\nexec \"fails\" {{\n\tcmd => \"echo ${{input}} >> @/tries; exit 1\",\n\tshell => \"/bin/sh\",\n\tMeta:retry => 2,\n\tMeta:delay => 20,\n\tMeta:reset => {reset},\n}}\n"
+    ));
+    std::fs::write(case.path("input"), "one").expect("write");
+    case
+}
+
+fn tries_of(case: &Case, input: &str) -> usize {
+    lines(case, "tries")
+        .iter()
+        .filter(|line| line.as_str() == input)
+        .count()
+}
+
+#[test]
+fn retries_used_stay_used_when_params_change_unless_reset() {
+    for reset in [false, true] {
+        let case = failing_with_input(reset);
+        let agent = case.agent(&[]);
+        eventually("three tries of the first command", || {
+            tries_of(&case, "one") == 3
+        });
+        std::fs::write(case.path("input"), "two").expect("write");
+        let expected = if reset { 3 } else { 1 };
+        eventually("the changed command runs", || tries_of(&case, "two") >= 1);
+        if reset {
+            eventually("a fresh count of retries", || tries_of(&case, "two") == 3);
+        } else {
+            // Retries 20 ms apart would have shown by now.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        assert_eq!(tries_of(&case, "two"), expected, "reset => {reset}");
+        let (_, log) = agent.stop();
+        assert!(log.contains("giving up"), "{log}");
+    }
+}
+
+#[test]
+fn realize_holds_a_new_graph_until_the_resource_it_replaces_has_run() {
+    // The file waits behind a slow command; its name follows `input`, which
+    // changes while the command runs. Without `Meta:realize` the first file
+    // would be dropped from the graph before it was ever made.
+    let case = Case::new(
+        "import \"os\"\n$input = os.readfile(\"@/input\") <|> \"none\"\nexec \"slow\" {\n\tcmd => \"touch @/started; sleep 1\",\n\tshell => \"/bin/sh\",\n\tcreates => \"@/started\",\n}\nfile \"@/made-${input}\" {\n\tcontent => \"x\",\n\tDepend => Exec[\"slow\"],\n\tMeta:realize => true,\n}\n",
+    );
+    std::fs::write(case.path("input"), "one").expect("write");
+    let agent = case.agent(&["-v"]);
+    eventually("the slow command starts", || case.path("started").exists());
+    std::fs::write(case.path("input"), "two").expect("write");
+    eventually("the second file is made", || case.path("made-two").exists());
+    assert!(
+        case.path("made-one").exists(),
+        "the first file was never made"
+    );
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("holding the new graph"), "{log}");
+}

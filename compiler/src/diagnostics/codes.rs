@@ -124,6 +124,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0408", "a resource whose name is the empty string"),
     ("E0409", "edges (with automatic ones) that form a cycle"),
     (
+        "E0410",
+        "a resource name that starts with `$` without `Meta:dollar`",
+    ),
+    (
         "E0499",
         "an internal error: a mistake the type checker should have refused",
     ),

@@ -57,6 +57,30 @@ pub(super) fn empty_name(kind: &str, span: Span) -> Diagnostic {
     )
 }
 
+/// A name that starts with `$` is most likely a variable that was meant to
+/// be interpolated (`"$name"` instead of `"${name}"`).
+pub(super) fn dollar_name(kind: &str, name: &str, span: Span) -> Diagnostic {
+    let rest = &name[1..];
+    let variable_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let interpolate = if variable_end == 0 {
+        "to use a variable, interpolate it with `${name}`".to_owned()
+    } else {
+        let (variable, after) = rest.split_at(variable_end);
+        format!("to use the variable, interpolate it: \"${{{variable}}}{after}\"")
+    };
+    Diagnostic::error(
+        "E0410",
+        format!("the `{kind}` resource name {name:?} starts with `$`"),
+        span,
+        "this name starts with `$`",
+    )
+    .with_help(format!(
+        "{interpolate}; if the `$` is meant, add `Meta:dollar => true`"
+    ))
+}
+
 pub(super) fn meta_range(name: &str, value: i64, span: Span) -> Diagnostic {
     let allowed = if name == "retry" {
         "-1 (forever) or more"

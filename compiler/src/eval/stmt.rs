@@ -252,6 +252,9 @@ impl EvalCore {
             if name.is_empty() {
                 return Err(self.report(errors::empty_name(&kind, resource.name.span)));
             }
+            if name.starts_with('$') && !body.meta.dollar {
+                return Err(self.report(errors::dollar_name(&kind, &name, resource.name.span)));
+            }
             for (relation, (edge_kind, edge_names, edge_span)) in &body.edges {
                 for edge_name in edge_names {
                     let this = (kind.clone(), name.clone());

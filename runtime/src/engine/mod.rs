@@ -109,6 +109,8 @@ pub struct Engine {
     candidates: BTreeSet<ResourceKey>,
     /// How many check/applies are under way.
     running: usize,
+    /// A new graph held back by `Meta:realize`.
+    held_graph: Option<GraphSpec>,
 }
 
 impl Engine {
@@ -129,6 +131,7 @@ impl Engine {
             next_generation: 0,
             candidates: BTreeSet::new(),
             running: 0,
+            held_graph: None,
         };
         (engine, EngineHandle { events: sender })
     }
@@ -164,6 +167,10 @@ impl Engine {
                 self.handle(event);
             }
             self.schedule();
+            if self.held_graph.is_some() {
+                self.release_held_graph();
+                self.schedule();
+            }
             self.update_converged();
         }
     }
@@ -487,7 +494,7 @@ impl Engine {
     /// The graph is converged when nothing is running, waiting or dirty
     /// (except resources stuck behind one that gave up).
     fn is_converged(&self) -> bool {
-        if !self.started || self.running > 0 {
+        if !self.started || self.running > 0 || self.held_graph.is_some() {
             return false;
         }
         let mut blocked = HashMap::new();

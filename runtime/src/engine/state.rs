@@ -61,6 +61,22 @@ impl Vertex {
         }
     }
 
+    /// How many of its retries it has used.
+    pub fn retries_used(&self) -> i64 {
+        if self.spec.meta.retry < 0 {
+            0
+        } else {
+            self.spec.meta.retry - self.retries_left.max(0)
+        }
+    }
+
+    /// Counts `used` retries as already spent (`-1`, forever, stays so).
+    pub fn use_retries(&mut self, used: i64) {
+        if self.retries_left >= 0 {
+            self.retries_left = (self.retries_left - used).max(0);
+        }
+    }
+
     /// Ready to run, as far as its own state goes.
     pub fn wants_to_run(&self) -> bool {
         self.dirty

@@ -1,21 +1,75 @@
 //! Graph swap: diff the new graph against the running one by kind, name,
 //! params and metaparams, and touch only what differs. Unchanged resources
 //! keep running (and watching) untouched; there is no global pause.
+//! `Meta:realize` may hold a new graph until a resource it would remove or
+//! replace has run once.
 
 use super::state::Vertex;
 use super::{Engine, Event};
 use crate::resources;
-use crate::spec::{GraphSpec, ResourceKey};
-use std::collections::{BTreeMap, HashSet};
+use crate::spec::{GraphSpec, ResourceKey, ResourceSpec};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::{debug, error, info};
 
 impl Engine {
+    /// Takes a new graph: swaps now, or holds it while a `Meta:realize`
+    /// resource it would remove or replace has not run since it was told to.
+    /// A newer graph replaces a held one.
     pub(super) fn swap(&mut self, graph: GraphSpec) {
         let mut graph = crate::autogroup::autogroup(graph);
         // A purging directory must know which paths other resources manage in it.
         resources::file::annotate_purge_excludes(&mut graph);
+        if let Some(waiting) = self.unrealized(&graph) {
+            info!("{waiting}: holding the new graph until it has run (Meta:realize)");
+            self.held_graph = Some(graph);
+            return;
+        }
+        self.held_graph = None;
+        self.replace_graph(graph);
+    }
+
+    /// Swaps a held graph once nothing holds it any more.
+    pub(super) fn release_held_graph(&mut self) {
+        let Some(graph) = self.held_graph.take() else {
+            return;
+        };
+        match self.unrealized(&graph) {
+            Some(_) => self.held_graph = Some(graph),
+            None => {
+                debug!("swapping the held graph");
+                self.replace_graph(graph);
+            }
+        }
+    }
+
+    /// A `Meta:realize` resource that `graph` would remove or replace and
+    /// that still has work to do; one that gave up, or waits behind one
+    /// that did, cannot hold a swap.
+    fn unrealized(&self, graph: &GraphSpec) -> Option<String> {
+        let next: HashMap<ResourceKey, &ResourceSpec> = graph
+            .resources
+            .iter()
+            .map(|spec| (spec.key(), spec))
+            .collect();
+        let mut blocked = HashMap::new();
+        self.vertices.iter().find_map(|(key, vertex)| {
+            let kept = next
+                .get(key)
+                .is_some_and(|spec| vertex.spec.same_work(spec));
+            let pending = vertex.dirty || vertex.running || vertex.waiting_retry;
+            (vertex.spec.meta.realize
+                && !kept
+                && pending
+                && vertex.failed.is_none()
+                && !vertex.spec.meta.hidden
+                && !self.behind_failure(key, &mut blocked))
+            .then(|| vertex.spec.id())
+        })
+    }
+
+    fn replace_graph(&mut self, graph: GraphSpec) {
         let wanted: HashSet<ResourceKey> = graph.resources.iter().map(|spec| spec.key()).collect();
         let vanished: Vec<ResourceKey> = self
             .vertices
@@ -51,15 +105,24 @@ impl Engine {
             } else {
                 debug!("{}: added", spec.id());
             }
+            // Retries already used stay used across a change of params,
+            // unless `Meta:reset` asks for a fresh count.
+            let retries_used = self
+                .vertices
+                .get(&key)
+                .filter(|_| !spec.meta.reset)
+                .map(Vertex::retries_used)
+                .unwrap_or(0);
             self.next_generation += 1;
             let generation = self.next_generation;
-            let vertex = match resources::build(&spec) {
+            let mut vertex = match resources::build(&spec) {
                 Ok(resource) => Vertex::new(spec, Some(resource), generation, None),
                 Err(problem) => {
                     error!("{}: {problem} (at {})", spec.id(), spec.location);
                     Vertex::new(spec, None, generation, Some(problem.to_string()))
                 }
             };
+            vertex.use_retries(retries_used);
             self.vertices.insert(key.clone(), vertex);
             self.start_watch(&key);
             self.candidates.insert(key);
