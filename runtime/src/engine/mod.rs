@@ -258,20 +258,24 @@ impl Engine {
 
     /// Starts every candidate that may run now. A candidate that waits for
     /// its upstream is dropped (it comes back when the upstream finishes); one
-    /// that waits for a semaphore stays.
+    /// that waits for a semaphore is queued (it comes back on a release).
     fn schedule(&mut self) {
         if self.shutting_down {
             return;
         }
         let candidates = std::mem::take(&mut self.candidates);
         for key in candidates {
+            let was_first = self.semaphores.take_if_first(&key);
             let ready = self
                 .vertices
                 .get(&key)
                 .is_some_and(|vertex| vertex.wants_to_run())
                 && self.upstream_converged(&key);
             if ready && !self.start(&key) {
-                self.candidates.insert(key);
+                if let Some(vertex) = self.vertices.get(&key) {
+                    self.semaphores
+                        .wait(&vertex.spec.meta.sema, &key, was_first);
+                }
             }
         }
     }
@@ -298,7 +302,8 @@ impl Engine {
             return false;
         }
         let Some(mut resource) = vertex.resource.take() else {
-            self.semaphores.release(&vertex.spec.meta.sema);
+            let waiters = self.semaphores.release(&vertex.spec.meta.sema);
+            self.candidates.extend(waiters);
             return true;
         };
         self.running += 1;
@@ -401,16 +406,15 @@ impl Engine {
             // A replaced or removed resource's last run: its result is stale.
             return;
         }
-        self.semaphores.release(&vertex.spec.meta.sema);
+        let waiters = self.semaphores.release(&vertex.spec.meta.sema);
         vertex.running = false;
+        self.candidates.extend(waiters);
         self.running = self.running.saturating_sub(1);
         // It may be dirty again; what waited on it may run now.
         self.candidates.insert(key.clone());
         for edge in self.downstream.get(&key).into_iter().flatten() {
             self.candidates.insert(edge.to.clone());
         }
-        // Resources waiting for a semaphore need no rescan here: `schedule`
-        // keeps every candidate that could not take its semaphore.
         let Some(vertex) = self.vertices.get_mut(&key) else {
             return;
         };

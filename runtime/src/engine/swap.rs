@@ -82,7 +82,8 @@ impl Engine {
                 info!("{}: removed from the graph", vertex.spec.id());
                 if vertex.running {
                     // Its result will be ignored; give back what it holds now.
-                    self.semaphores.release(&vertex.spec.meta.sema);
+                    let waiters = self.semaphores.release(&vertex.spec.meta.sema);
+                    self.candidates.extend(waiters);
                     self.running = self.running.saturating_sub(1);
                 }
                 if vertex.spec.meta.reverse {
@@ -99,7 +100,8 @@ impl Engine {
                 }
                 info!("{}: changed, replacing it", spec.id());
                 if existing.running {
-                    self.semaphores.release(&existing.spec.meta.sema);
+                    let waiters = self.semaphores.release(&existing.spec.meta.sema);
+                    self.candidates.extend(waiters);
                     self.running = self.running.saturating_sub(1);
                 }
             } else {
