@@ -10,7 +10,9 @@
 //! `notify` callback (which runs on `notify`'s own thread: calling the
 //! watcher from there would deadlock).
 
-use super::watch::{classify, is_not_found, snapshot, wanted_watches, SharedTargets, Target};
+use super::watch::{
+    classify, is_not_found, is_read, is_structural, snapshot, wanted_watches, SharedTargets, Target,
+};
 use crate::resource::{ResourceError, WatchEvents};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::{BTreeMap, BTreeSet};
@@ -167,16 +169,24 @@ impl Hub {
         Ok(())
     }
 
-    /// The subscriptions an event's paths may concern: those with a target
-    /// at or below a path (a file, or a directory's content, or a target's
-    /// ancestor that moved), and those with a target above it (a tree).
-    fn candidates(&self, paths: &[PathBuf]) -> BTreeSet<u64> {
+    /// The subscriptions an event may concern: those with a target at a
+    /// path, those with a target above it (a tree), and, when the event adds,
+    /// removes or moves the path, those with a target below it (a target's
+    /// ancestor moved). An event on a directory that is no such change (its
+    /// attributes, say) concerns only that directory's own subscribers: with
+    /// thousands of files in it, scanning them all per event would not keep up.
+    fn candidates(&self, event: &Event) -> BTreeSet<u64> {
         let mut ids = BTreeSet::new();
-        for path in paths {
-            for (target, owners) in self.index.range(path.clone()..) {
-                if !target.starts_with(path) {
-                    break;
+        let below = is_structural(event);
+        for path in &event.paths {
+            if below {
+                for (target, owners) in self.index.range(path.clone()..) {
+                    if !target.starts_with(path) {
+                        break;
+                    }
+                    ids.extend(owners);
                 }
+            } else if let Some(owners) = self.index.get(path) {
                 ids.extend(owners);
             }
             for ancestor in path.ancestors().skip(1) {
@@ -216,8 +226,8 @@ impl Hub {
         // Each event is classified only for the subscriptions its paths
         // may concern; their targets are read once per burst.
         let mut targets: BTreeMap<u64, Vec<Target>> = BTreeMap::new();
-        for event in burst.iter().flatten() {
-            for id in self.candidates(&event.paths) {
+        for event in burst.iter().flatten().filter(|event| !is_read(event)) {
+            for id in self.candidates(event) {
                 let Some(subscription) = self.subscriptions.get(&id) else {
                     continue;
                 };
@@ -314,5 +324,47 @@ fn dispatch(receiver: Receiver<notify::Result<Event>>) {
         if let Some(hub) = lock().as_mut() {
             hub.deliver(&burst);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::watch::Scope;
+    use super::*;
+    use notify::event::{MetadataKind, ModifyKind, RemoveKind};
+    use notify::EventKind;
+
+    fn event(kind: EventKind, path: &str) -> Event {
+        Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    fn target(path: &str, scope: Scope) -> Target {
+        Target {
+            path: PathBuf::from(path),
+            scope,
+        }
+    }
+
+    #[test]
+    fn only_changes_of_a_directory_reach_what_lies_below_it() {
+        let mut hub = Hub::start().expect("a watcher");
+        hub.index(1, &[target("/d/a", Scope::Exact)]);
+        hub.index(2, &[target("/d/b", Scope::Exact)]);
+        hub.index(3, &[target("/t", Scope::Tree)]);
+        let attributes = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
+        let removal = EventKind::Remove(RemoveKind::Folder);
+        assert!(hub.candidates(&event(attributes, "/d")).is_empty());
+        assert_eq!(
+            hub.candidates(&event(removal, "/d")),
+            BTreeSet::from([1, 2])
+        );
+        assert_eq!(
+            hub.candidates(&event(attributes, "/d/a")),
+            BTreeSet::from([1])
+        );
+        assert_eq!(
+            hub.candidates(&event(attributes, "/t/deep/file")),
+            BTreeSet::from([3])
+        );
     }
 }

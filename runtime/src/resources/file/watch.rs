@@ -91,20 +91,13 @@ pub fn snapshot(targets: &SharedTargets) -> Vec<Target> {
 /// Whether an event may change a target's state, and whether the watches
 /// have to move.
 pub fn classify(event: &Event, targets: &[Target]) -> (bool, bool) {
-    match event.kind {
-        // Our own reads open and close files; only a closed writer counts.
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => {}
-        EventKind::Access(_) => return (false, false),
-        EventKind::Any | EventKind::Other => return (true, true),
-        _ => {}
+    if is_read(event) {
+        return (false, false);
     }
-    if event.need_rescan() {
+    if matches!(event.kind, EventKind::Any | EventKind::Other) || event.need_rescan() {
         return (true, true);
     }
-    let structural = matches!(
-        event.kind,
-        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
-    );
+    let structural = is_structural(event);
     let (mut relevant, mut rearm) = (false, false);
     for path in &event.paths {
         if path.file_name().is_some_and(is_temp_name) {
@@ -128,6 +121,26 @@ pub fn classify(event: &Event, targets: &[Target]) -> (bool, bool) {
         }
     }
     (relevant, rearm)
+}
+
+/// Opening, reading, closing without writing: no change to anyone. Our
+/// own reads, and the open and fsync of a directory after each atomic
+/// write, make plenty of these.
+pub fn is_read(event: &Event) -> bool {
+    matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write))
+}
+
+/// Whether the event adds, removes or moves an entry: only these concern
+/// what lies below its path (an ancestor of a target).
+pub fn is_structural(event: &Event) -> bool {
+    matches!(
+        event.kind,
+        EventKind::Any
+            | EventKind::Other
+            | EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(_))
+    ) || event.need_rescan()
 }
 
 pub fn is_not_found(error: &notify::Error) -> bool {
