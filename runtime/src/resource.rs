@@ -7,11 +7,14 @@
 //! runs it on a blocking thread; it must be idempotent: when the state is
 //! already right it changes nothing and says so.
 
-use crate::spec::ResourceSpec;
+use crate::engine::Event;
+use crate::spec::{ResourceKey, ResourceSpec};
 use serde_json::Value as Json;
 use std::any::Any;
 use std::collections::BTreeMap;
-use tokio::sync::mpsc::UnboundedSender;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// Why a resource could not be built, watched, checked or applied.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -34,9 +37,80 @@ impl ResourceError {
     }
 }
 
-/// Each `send(())` tells the engine "the real state may have changed".
-/// It is a plain sender, so watcher threads and callbacks can use it.
-pub type WatchEvents = UnboundedSender<()>;
+/// Tells the engine "the real state may have changed". Clone it freely for
+/// watcher threads and callbacks; once every clone is gone, the watch has
+/// ended (a watch command exited), and the engine hears so.
+///
+/// Inside the engine it sends straight into the engine's own queue, tagged
+/// with the resource, and sends nothing more until the engine has taken the
+/// last one: thousands of watches cost no channel or task each, and a burst
+/// of changes is one message.
+#[derive(Clone)]
+pub struct WatchEvents(Arc<Link>);
+
+enum Link {
+    Engine {
+        sender: UnboundedSender<Event>,
+        tag: Arc<WatchTag>,
+    },
+    Channel(UnboundedSender<()>),
+}
+
+/// Which watch a message comes from.
+pub(crate) struct WatchTag {
+    pub key: ResourceKey,
+    pub watch: u64,
+    /// A change was sent that the engine has not taken yet.
+    pub pending: AtomicBool,
+}
+
+/// Nobody listens any more: stop watching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchClosed;
+
+impl WatchEvents {
+    /// A watch whose changes arrive as `()` on a channel (tests, tools).
+    pub fn channel() -> (WatchEvents, UnboundedReceiver<()>) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        (WatchEvents(Arc::new(Link::Channel(sender))), receiver)
+    }
+
+    pub(crate) fn engine(
+        sender: UnboundedSender<Event>,
+        key: ResourceKey,
+        watch: u64,
+    ) -> WatchEvents {
+        let tag = Arc::new(WatchTag {
+            key,
+            watch,
+            pending: AtomicBool::new(false),
+        });
+        WatchEvents(Arc::new(Link::Engine { sender, tag }))
+    }
+
+    /// Says the real state may have changed.
+    pub fn changed(&self) -> Result<(), WatchClosed> {
+        match &*self.0 {
+            Link::Channel(sender) => sender.send(()).map_err(|_| WatchClosed),
+            Link::Engine { sender, tag } => {
+                if tag.pending.swap(true, Ordering::AcqRel) {
+                    return Ok(());
+                }
+                sender
+                    .send(Event::Watch(Arc::clone(tag)))
+                    .map_err(|_| WatchClosed)
+            }
+        }
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        if let Link::Engine { sender, tag } = self {
+            let _ = sender.send(Event::WatchEnded(Arc::clone(tag)));
+        }
+    }
+}
 
 /// Keeps a watch alive; dropping it stops the watch (a watcher, a thread
 /// with a stop flag, a child process that is killed on drop...).

@@ -3,7 +3,7 @@
 //! that no child outlives it.
 
 use mcl_compiler::graph::MetaParams;
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::{build, exec};
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -416,7 +416,7 @@ fn watchcmd_lines_are_events_and_the_command_dies_with_the_guard() {
         }),
     );
     assert!(changed(resource.check_apply(APPLY)), "the first run");
-    let (events, mut received) = mpsc::unbounded_channel();
+    let (events, mut received) = WatchEvents::channel();
     let guard = resource.watch(events).unwrap().expect("a watch");
     for _ in 0..3 {
         assert!(next_event(&mut received), "an event per line");
@@ -433,7 +433,7 @@ fn a_watchcmd_that_exits_ends_the_watch() {
     let _serial = serial(false);
     let watch = json!({"watchcmd": "printf 'one\\n\\ntwo\\n'", "watchshell": "/bin/sh"});
     let resource = exec("true", watch);
-    let (events, mut received) = mpsc::unbounded_channel();
+    let (events, mut received) = WatchEvents::channel();
     let _guard = resource.watch(events).unwrap().expect("a watch");
     let mut count = 0;
     while next_event(&mut received) {
@@ -448,7 +448,7 @@ fn creates_is_watched_even_below_missing_directories() {
     let directory = tempfile::tempdir().unwrap();
     let marker = directory.path().join("sub").join("done");
     let mut resource = exec("true", json!({"creates": marker.display().to_string()}));
-    let (events, mut received) = mpsc::unbounded_channel();
+    let (events, mut received) = WatchEvents::channel();
     let _guard = resource.watch(events).unwrap().expect("a watch");
     std::thread::sleep(Duration::from_millis(100));
     fs::create_dir(directory.path().join("sub")).unwrap();

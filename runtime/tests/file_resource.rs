@@ -4,7 +4,7 @@
 //! send/recv, and the inotify watch.
 
 use mcl_compiler::graph::MetaParams;
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::{build, file};
 use mgmt_runtime::spec::{GraphSpec, ResourceSpec};
 use serde_json::{json, Value as Json};
@@ -708,8 +708,8 @@ fn invalid_params_are_rejected_before_running() {
 
 // ---------------------------------------------------------------- watch
 
-fn events() -> (mpsc::UnboundedSender<()>, mpsc::UnboundedReceiver<()>) {
-    mpsc::unbounded_channel()
+fn events() -> (WatchEvents, mpsc::UnboundedReceiver<()>) {
+    WatchEvents::channel()
 }
 
 /// Whether an event arrives within `limit`.

@@ -3,7 +3,7 @@
 //! purpose.
 
 use mcl_compiler::graph::MetaParams;
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::build;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -70,7 +70,7 @@ async fn a_timer_ticks_every_interval_until_its_guard_drops() {
         Ok(Outcome::Correct),
         "no tick yet"
     );
-    let (events, mut received) = mpsc::unbounded_channel();
+    let (events, mut received) = WatchEvents::channel();
     let guard = timer.watch(events).unwrap().expect("a watch");
     let started = Instant::now();
     next_event(&mut received, Duration::from_secs(3)).await;
@@ -94,7 +94,7 @@ async fn a_timer_ticks_every_interval_until_its_guard_drops() {
 #[tokio::test]
 async fn a_refresh_restarts_the_interval() {
     let mut timer = resource("timer", json!({"interval": 1}));
-    let (events, mut received) = mpsc::unbounded_channel();
+    let (events, mut received) = WatchEvents::channel();
     let _guard = timer.watch(events).unwrap().expect("a watch");
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(timer.check_apply(REFRESH), changed("interval restarted"));

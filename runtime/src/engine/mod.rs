@@ -13,12 +13,14 @@ mod limiter;
 mod semaphores;
 mod state;
 mod swap;
+mod watch;
 
-use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchTag};
 use crate::spec::{GraphSpec, ResourceKey};
 use semaphores::Semaphores;
 use state::Vertex;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
@@ -40,7 +42,7 @@ pub struct EngineOptions {
 /// What the engine hears about.
 pub(crate) enum Event {
     /// A resource's state may have changed.
-    Watch(ResourceKey, u64),
+    Watch(Arc<WatchTag>),
     /// A check/apply finished.
     Done {
         key: ResourceKey,
@@ -50,8 +52,8 @@ pub(crate) enum Event {
         result: Result<Outcome, ResourceError>,
         elapsed: Duration,
     },
-    /// A resource's watch ended by itself.
-    WatchEnded(ResourceKey, u64),
+    /// A resource's watch ended (by itself, unless the engine stopped it).
+    WatchEnded(Arc<WatchTag>),
     /// A failed resource may try again.
     Retry(ResourceKey, u64),
     /// Run this graph from now on.
@@ -111,6 +113,8 @@ pub struct Engine {
     running: usize,
     /// A new graph held back by `Meta:realize`.
     held_graph: Option<GraphSpec>,
+    /// Numbers each watch started, so that news of an old one is ignored.
+    next_watch: u64,
 }
 
 impl Engine {
@@ -132,6 +136,7 @@ impl Engine {
             candidates: BTreeSet::new(),
             running: 0,
             held_graph: None,
+            next_watch: 0,
         };
         (engine, EngineHandle { events: sender })
     }
@@ -177,18 +182,7 @@ impl Engine {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Watch(key, generation) => {
-                let no_watch = self.options.no_watch;
-                if let Some(vertex) = self.vertices.get_mut(&key) {
-                    if vertex.generation == generation
-                        && !no_watch
-                        && vertex.limiter.allow(Instant::now())
-                    {
-                        vertex.dirty = true;
-                        self.candidates.insert(key);
-                    }
-                }
-            }
+            Event::Watch(tag) => self.watch_event(&tag),
             Event::Done {
                 key,
                 generation,
@@ -196,7 +190,7 @@ impl Engine {
                 result,
                 elapsed,
             } => self.finished(key, generation, resource, result, elapsed),
-            Event::WatchEnded(key, generation) => self.watch_ended(&key, generation),
+            Event::WatchEnded(tag) => self.watch_ended(&tag),
             Event::Retry(key, generation) => {
                 if let Some(vertex) = self.vertices.get_mut(&key) {
                     if vertex.generation == generation {
@@ -220,39 +214,6 @@ impl Engine {
                     vertex.stop_watch();
                 }
             }
-        }
-    }
-
-    /// `Meta:rewatch` restarts a watch that ended (once the resource is back
-    /// from any running check); otherwise the resource is checked only at
-    /// start, on refresh and on poll from now on.
-    fn watch_ended(&mut self, key: &ResourceKey, generation: u64) {
-        let shutting_down = self.shutting_down;
-        let Some(vertex) = self.vertices.get_mut(key) else {
-            return;
-        };
-        if vertex.generation != generation || shutting_down {
-            return;
-        }
-        vertex.stop_watch();
-        if !vertex.spec.meta.rewatch {
-            warn!(
-                "{}: its watch ended; it is checked only at start, on refresh and on poll now",
-                vertex.spec.id()
-            );
-            return;
-        }
-        info!(
-            "{}: its watch ended; restarting it (Meta:rewatch)",
-            vertex.spec.id()
-        );
-        // The restarted watch may have missed a change meanwhile.
-        vertex.dirty = true;
-        self.candidates.insert(key.clone());
-        if vertex.running {
-            vertex.rewatch_pending = true;
-        } else {
-            self.start_watch(key);
         }
     }
 

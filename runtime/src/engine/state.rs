@@ -14,7 +14,9 @@ pub(super) struct Vertex {
     /// `None` while a check/apply has it on a blocking thread.
     pub resource: Option<Box<dyn Resource>>,
     pub watch: Option<WatchGuard>,
-    /// Forwards watch events (or poll ticks) to the engine.
+    /// The number of the running watch (0: none); see `Engine::next_watch`.
+    pub watch_id: u64,
+    /// Sends poll ticks to the engine (`Meta:poll`).
     pub forwarder: Option<JoinHandle<()>>,
     /// Its state may be wrong: check it.
     pub dirty: bool,
@@ -47,6 +49,7 @@ impl Vertex {
             generation,
             resource,
             watch: None,
+            watch_id: 0,
             forwarder: None,
             dirty: failed.is_none() && !spec.meta.hidden,
             refresh: false,
@@ -104,9 +107,10 @@ impl Vertex {
             && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
     }
 
-    /// Stops the forwarder first, so that closing the watch is not taken for
+    /// Forgets the watch's number first, so that its end is not taken for
     /// a watch that ended by itself.
     pub fn stop_watch(&mut self) {
+        self.watch_id = 0;
         if let Some(forwarder) = self.forwarder.take() {
             forwarder.abort();
         }

@@ -5,12 +5,10 @@
 //! replace has run once.
 
 use super::state::Vertex;
-use super::{Engine, Event};
+use super::Engine;
 use crate::resources;
 use crate::spec::{GraphSpec, ResourceKey, ResourceSpec};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::Duration;
-use tokio::sync::mpsc;
 use tracing::{debug, error, info};
 
 impl Engine {
@@ -169,63 +167,5 @@ impl Engine {
                 Err(problem) => error!("{id}: cannot reverse: {problem}"),
             }
         });
-    }
-
-    /// Starts the resource's watch (or its poll timer) unless watching is off.
-    pub(super) fn start_watch(&mut self, key: &ResourceKey) {
-        if self.options.no_watch {
-            return;
-        }
-        let sender = self.sender.clone();
-        let Some(vertex) = self.vertices.get_mut(key) else {
-            return;
-        };
-        if vertex.failed.is_some() || vertex.spec.meta.hidden {
-            return;
-        }
-        let generation = vertex.generation;
-        let forward_key = key.clone();
-        let poll = vertex.spec.meta.poll;
-        if poll > 0 {
-            vertex.forwarder = Some(tokio::spawn(async move {
-                let mut ticks = tokio::time::interval(Duration::from_secs(u64::from(poll)));
-                ticks.tick().await;
-                loop {
-                    ticks.tick().await;
-                    if sender
-                        .send(Event::Watch(forward_key.clone(), generation))
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-            }));
-            return;
-        }
-        let Some(resource) = vertex.resource.as_ref() else {
-            return;
-        };
-        let (events, mut received) = mpsc::unbounded_channel();
-        match resource.watch(events) {
-            Ok(Some(guard)) => {
-                vertex.watch = Some(guard);
-                vertex.forwarder = Some(tokio::spawn(async move {
-                    while received.recv().await.is_some() {
-                        // Coalesce a burst of events into one.
-                        while received.try_recv().is_ok() {}
-                        if sender
-                            .send(Event::Watch(forward_key.clone(), generation))
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    // The resource closed its watch (a watch command exited).
-                    let _ = sender.send(Event::WatchEnded(forward_key, generation));
-                }));
-            }
-            Ok(None) => {}
-            Err(problem) => error!("{}: cannot watch: {problem}", vertex.spec.id()),
-        }
     }
 }

@@ -83,7 +83,7 @@ impl Shared {
                 if now >= deadline {
                     self.ticks.fetch_add(1, Ordering::SeqCst);
                     debug!("{id}: tick");
-                    if events.send(()).is_err() {
+                    if events.changed().is_err() {
                         return;
                     }
                     break;

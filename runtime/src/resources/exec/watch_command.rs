@@ -98,7 +98,7 @@ fn run(
     let on_line = |text: &str| {
         debug!("{id}: watchcmd: {text}");
         counter.fetch_add(1, Ordering::SeqCst);
-        if events.send(()).is_ok() {
+        if events.changed().is_ok() {
             return true;
         }
         // Nobody listens any more: do not leave the command behind.

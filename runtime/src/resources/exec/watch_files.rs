@@ -92,7 +92,7 @@ fn run(
                 }
                 debug!("{id}: {:?} {:?}", event.kind, event.paths);
                 counter.fetch_add(1, Ordering::SeqCst);
-                if events.send(()).is_err() {
+                if events.changed().is_err() {
                     return;
                 }
                 arm(id, &mut watcher, &mut armed, targets);

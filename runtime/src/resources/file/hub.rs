@@ -216,7 +216,7 @@ impl Hub {
                 tracing::warn!("file watch: {error}");
             }
             for subscription in self.subscriptions.values() {
-                let _ = subscription.events.send(());
+                let _ = subscription.events.changed();
             }
             return;
         }
@@ -252,7 +252,7 @@ impl Hub {
         for id in concerned {
             if let Some(subscription) = self.subscriptions.get(&id) {
                 // A closed receiver: the guard's drop will unsubscribe.
-                let _ = subscription.events.send(());
+                let _ = subscription.events.changed();
             }
         }
     }
