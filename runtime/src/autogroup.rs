@@ -199,7 +199,7 @@ mod tests {
         ResourceSpec {
             kind: kind.to_owned(),
             name: name.to_owned(),
-            params: BTreeMap::new(),
+            params: Default::default(),
             meta: MetaParams::default(),
             location: String::new(),
             group: Vec::new(),

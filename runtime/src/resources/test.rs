@@ -18,7 +18,7 @@
 //! Integer ranges were checked when the graph was built.
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
-use crate::spec::ResourceSpec;
+use crate::spec::{Fields, ResourceSpec};
 use crate::Kinds;
 use mcl_compiler::schema::ResourceKinds;
 use serde_json::Value as Json;
@@ -41,7 +41,7 @@ const SWITCHES: &[&str] = &[
 
 pub struct Test {
     id: String,
-    params: BTreeMap<String, Json>,
+    params: Fields,
     /// Every field a value was received for.
     received: BTreeSet<String>,
     /// Failures so far caused by `waitforerror`.

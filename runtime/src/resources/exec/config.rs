@@ -7,6 +7,7 @@
 
 use super::process::RunContext;
 use crate::resource::ResourceError;
+use crate::spec::Fields;
 use nix::unistd::{geteuid, Group, User};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -83,7 +84,7 @@ pub struct Config {
 
 impl Config {
     /// Reads and checks the params of the exec named `name`.
-    pub fn parse(name: &str, params: &BTreeMap<String, Json>) -> Result<Config, ResourceError> {
+    pub fn parse(name: &str, params: &Fields) -> Result<Config, ResourceError> {
         let params = Params(params);
         let text = params.text("cmd")?.unwrap_or_else(|| name.to_owned());
         if text.trim().is_empty() {
@@ -233,7 +234,7 @@ fn check_variable_name(name: &str) -> Result<(), ResourceError> {
 }
 
 /// Typed access to the JSON params.
-struct Params<'a>(&'a BTreeMap<String, Json>);
+struct Params<'a>(&'a Fields);
 
 impl Params<'_> {
     fn wrong(field: &str, wanted: &str) -> ResourceError {

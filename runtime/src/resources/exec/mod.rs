@@ -37,7 +37,7 @@ mod watch_files;
 pub use process::kill_running_commands;
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
-use crate::spec::ResourceSpec;
+use crate::spec::{Fields, ResourceSpec};
 use crate::Kinds;
 use config::Config;
 use mcl_compiler::schema::ResourceKinds;
@@ -52,7 +52,7 @@ use tracing::{debug, info};
 pub struct Exec {
     id: String,
     name: String,
-    params: BTreeMap<String, Json>,
+    params: Fields,
     config: Config,
     /// Watch events so far (shared with the watch threads).
     events: Arc<AtomicU64>,

@@ -1,10 +1,10 @@
 //! `Meta:reverse`: remember what a path was before the first change, so that
 //! when the resource leaves the graph the path can be put back.
 
-use crate::spec::ResourceSpec;
+use crate::spec::{Fields, ResourceSpec};
 use mcl_compiler::graph::MetaParams;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -16,7 +16,7 @@ const MAX_REMEMBERED_BYTES: u64 = 1 << 20;
 /// the current state cannot be restored faithfully (a symlink, a special
 /// file, a large or binary file).
 pub(super) fn capture(path: &Path, location: &str) -> Option<ResourceSpec> {
-    let mut params = BTreeMap::new();
+    let mut params = Fields::default();
     let name = path.to_string_lossy().into_owned();
     match std::fs::symlink_metadata(path) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {

@@ -4,6 +4,9 @@
 //! The compiler's graph holds mcl values, which may contain functions and are
 //! bound to the evaluating thread; the engine gets this copy instead.
 
+mod fields;
+
+pub use fields::Fields;
 use mcl_compiler::graph::{MetaParams, ResourceGraph};
 use mcl_grammar::SourceMap;
 use serde_json::Value as Json;
@@ -17,7 +20,7 @@ pub struct ResourceSpec {
     pub kind: String,
     pub name: String,
     /// Only the fields the program defined, as JSON (structs are objects).
-    pub params: BTreeMap<String, Json>,
+    pub params: Fields,
     pub meta: MetaParams,
     /// `file:line:column` of the statement, for logs and errors.
     pub location: String,
