@@ -111,7 +111,7 @@ impl Engine {
                 .vertices
                 .get(&key)
                 .filter(|_| !spec.meta.reset)
-                .map(Vertex::retries_used)
+                .map(|vertex| vertex.retries_used())
                 .unwrap_or(0);
             self.next_generation += 1;
             let generation = self.next_generation;
@@ -123,7 +123,7 @@ impl Engine {
                 }
             };
             vertex.use_retries(retries_used);
-            self.vertices.insert(key.clone(), vertex);
+            self.vertices.insert(key.clone(), Box::new(vertex));
             self.start_watch(&key);
             self.candidates.insert(key);
         }

@@ -59,8 +59,9 @@ pub const EXCLUDES_PARAM: &str = "mgmt:purge-excludes";
 
 pub struct File {
     params: Params,
-    /// `Meta:reverse`: what the path was before this resource first changed it.
-    reverse: Option<Reverse>,
+    /// `Meta:reverse`: what the path was before this resource first changed
+    /// it. Boxed: few files have it, and inline it would double every file.
+    reverse: Option<Box<Reverse>>,
     /// What the watch follows, shared with it so a received `source` is
     /// watched from then on.
     targets: watch::SharedTargets,
@@ -74,9 +75,11 @@ impl File {
     pub fn new(spec: &ResourceSpec) -> Result<File, ResourceError> {
         let params = Params::from_spec(spec)?;
         let targets = Arc::new(Mutex::new(watch::targets(&params)));
-        let reverse = spec.meta.reverse.then(|| Reverse {
-            location: spec.location.clone(),
-            original: None,
+        let reverse = spec.meta.reverse.then(|| {
+            Box::new(Reverse {
+                location: spec.location.clone(),
+                original: None,
+            })
         });
         Ok(File {
             params,
