@@ -285,8 +285,7 @@ impl Engine {
         let generation = vertex.generation;
         let timeout = vertex.spec.meta.timeout;
         let key = key.clone();
-        let id = vertex.spec.id();
-        debug!("{id}: checking");
+        debug!("{}: checking", vertex.spec.id());
         let started = Instant::now();
         if timeout == 0 {
             // The common case: the blocking thread reports back itself, with
