@@ -55,10 +55,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         // A run that ends at its first convergence has nothing to watch for.
         no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
     };
-    // Check/applies run on the blocking pool. File work gains little past a
-    // few dozen threads, and a graph of thousands of ready resources must not
-    // start thousands of threads; long commands beyond this wait their turn.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // The engine's coordinator and its few light tasks (signals, timers,
+    // polls) share one thread; check/applies run on the blocking pool. File
+    // work gains little past a few dozen threads, and a graph of thousands of
+    // ready resources must not start thousands of threads; long commands
+    // beyond this wait their turn.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .max_blocking_threads(BLOCKING_THREADS)
         .thread_name("mgmt-engine")
