@@ -29,7 +29,13 @@ fn groupable(spec: &ResourceSpec) -> bool {
 /// Merges what can be merged; a graph with nothing to merge comes back as is.
 pub fn autogroup(graph: GraphSpec) -> GraphSpec {
     // Most graphs have nothing to group: tell before building any index.
-    if graph.resources.iter().filter(|spec| groupable(spec)).nth(1).is_none() {
+    if graph
+        .resources
+        .iter()
+        .filter(|spec| groupable(spec))
+        .nth(1)
+        .is_none()
+    {
         return graph;
     }
     let count = graph.resources.len();

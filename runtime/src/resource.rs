@@ -161,6 +161,13 @@ pub trait Resource: Send + 'static {
     /// `context.apply`. Blocking.
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError>;
 
+    /// Whether a check/apply is brief work (a few system calls). Brief work
+    /// shares a capped pool of threads; anything that runs commands or may
+    /// block for long says false and gets a thread of its own.
+    fn brief(&self) -> bool {
+        true
+    }
+
     /// With `Meta:reverse`: a resource that undoes this one's changes, run
     /// once when it leaves the graph. `None` when there is nothing to undo.
     fn reversal(&self) -> Option<ResourceSpec> {

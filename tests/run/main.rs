@@ -169,6 +169,24 @@ fn dependencies_order_commands_and_independent_ones_overlap() {
 }
 
 #[test]
+fn many_independent_commands_all_run_at_once() {
+    // More commands than the pool for brief work has threads: none waits for
+    // another, so every one starts before the first one ends.
+    let mut program = String::new();
+    for index in 0..12 {
+        program.push_str(&format!(
+            "exec \"c{index}\" {{\n\tcmd => \"echo start >> @/log; sleep 1; echo end >> @/log\",\n\tshell => \"/bin/sh\",\n}}\n"
+        ));
+    }
+    let case = Case::new(&program);
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let log = lines(&case, "log");
+    assert_eq!(log.len(), 24, "{log:?}");
+    assert!(log[..12].iter().all(|line| line == "start"), "{log:?}");
+}
+
+#[test]
 fn notify_refreshes_a_command_when_a_file_changes() {
     let case = Case::new(
         "file \"@/config\" {\n\tcontent => \"v1\\n\",\n\tNotify => Exec[\"reload\"],\n}\nexec \"reload\" {\n\tcmd => \"cat @/config >> @/reloads\",\n\tshell => \"/bin/sh\",\n}\n",

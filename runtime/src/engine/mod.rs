@@ -9,6 +9,7 @@
 //! on blocking threads. A new graph is diffed against the running one and only
 //! the resources that differ are replaced.
 
+mod launch;
 mod limiter;
 mod semaphores;
 mod state;
@@ -17,6 +18,7 @@ mod watch;
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchTag};
 use crate::spec::{GraphSpec, ResourceKey};
+use launch::Job;
 use semaphores::Semaphores;
 use state::Vertex;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -282,57 +284,16 @@ impl Engine {
         vertex.dirty = false;
         vertex.refresh = false;
         vertex.running = true;
-        let generation = vertex.generation;
-        let timeout = vertex.spec.meta.timeout;
-        let key = key.clone();
-        debug!("{}: checking", vertex.spec.id());
-        let started = Instant::now();
-        if timeout == 0 {
-            // The common case: the blocking thread reports back itself, with
-            // no async task in between. A panic is caught and reported.
-            tokio::task::spawn_blocking(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-                    let result = resource.check_apply(context);
-                    (resource, result)
-                }));
-                let (resource, result) = match outcome {
-                    Ok((resource, result)) => (Some(resource), result),
-                    Err(_) => (None, Err(ResourceError::failed("the check/apply panicked"))),
-                };
-                let _ = sender.send(Event::Done {
-                    key,
-                    generation,
-                    resource,
-                    result,
-                    elapsed: started.elapsed(),
-                });
-            });
-            return true;
-        }
-        tokio::spawn(async move {
-            let work = tokio::task::spawn_blocking(move || {
-                let result = resource.check_apply(context);
-                (resource, result)
-            });
-            let (resource, result) =
-                match tokio::time::timeout(Duration::from_millis(timeout), work).await {
-                    Ok(Ok((resource, result))) => (Some(resource), result),
-                    Ok(Err(_)) => (None, Err(ResourceError::failed("the check/apply panicked"))),
-                    Err(_) => (
-                        None,
-                        Err(ResourceError::failed(format!(
-                            "timed out after {timeout} ms"
-                        ))),
-                    ),
-                };
-            let _ = sender.send(Event::Done {
-                key,
-                generation,
+        launch::launch(
+            sender,
+            Job {
+                key: key.clone(),
+                generation: vertex.generation,
                 resource,
-                result,
-                elapsed: started.elapsed(),
-            });
-        });
+                context,
+                timeout: vertex.spec.meta.timeout,
+            },
+        );
         true
     }
 

@@ -38,6 +38,10 @@ impl Resource for Grouped {
         Ok((!guards.is_empty()).then(|| Box::new(guards) as WatchGuard))
     }
 
+    fn brief(&self) -> bool {
+        self.members.iter().all(|(_, member)| member.brief())
+    }
+
     /// Every member runs, even after one fails: they are independent.
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
         let mut changed = Vec::new();

@@ -155,6 +155,11 @@ impl Exec {
 }
 
 impl Resource for Exec {
+    /// Commands take as long as they take: each gets a thread of its own.
+    fn brief(&self) -> bool {
+        false
+    }
+
     fn validate(&self) -> Result<(), ResourceError> {
         // `build` parsed and checked every param already.
         Ok(())
