@@ -86,6 +86,56 @@ fn a_failing_resource_names_its_location_and_blocks_only_its_dependants() {
     assert!(!case.path("after").exists());
 }
 
+/// Clears `chattr +i` when dropped, so the temp dir can be removed.
+struct Immutable(std::path::PathBuf);
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Root ignores permission bits but not an immutable directory, so the
+/// denial is made with `chattr +i`.
+#[test]
+fn permission_denied_names_the_path_and_the_cause() {
+    let case = Case::new(
+        "file \"@/locked/f\" {\n\tcontent => \"x\",\n}\nfile \"@/free\" {\n\tcontent => \"free\",\n}\n",
+    );
+    let locked = case.path("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).expect("chmod");
+    let flagged = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&locked)
+        .status()
+        .is_ok_and(|status| status.success());
+    let _guard = Immutable(locked.clone());
+    // /proc/self belongs to the effective user.
+    let root = std::fs::metadata("/proc/self").is_ok_and(|meta| meta.uid() == 0);
+    if !flagged && root {
+        eprintln!("skipped: `chattr +i` is unavailable here and root ignores mode 0500");
+        return;
+    }
+    let output = case.once(&[]);
+    assert_eq!(output.status.code(), Some(3));
+    let log = text(&output.stderr);
+    assert!(
+        log.contains(&locked.join("f").display().to_string()),
+        "{log}"
+    );
+    assert!(
+        log.contains("not permitted") || log.contains("Permission denied"),
+        "{log}"
+    );
+    assert!(log.contains("main.mcl:1:1"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert_eq!(case.read("free"), "free", "the other branch still ran");
+}
+
 #[test]
 fn a_program_error_exits_1_before_anything_changes() {
     let case = Case::new("file \"@/x\" {\n\tcontent => 42,\n}\n");
