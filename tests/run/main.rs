@@ -37,6 +37,24 @@ fn a_one_shot_run_creates_files_and_a_second_changes_nothing() {
 }
 
 #[test]
+fn more_ready_files_than_are_checked_at_once_all_converge() {
+    // 1,500 files are ready at once; the engine hands the pool at most 1,024
+    // brief checks and gives the rest their turn as places come free.
+    let case = Case::new(
+        "import \"iter\"\nimport \"fmt\"\nfor $i, $k in iter.range(0, 1500) {\n\tfile fmt.printf(\"@/f%d\", $k) {\n\t\tcontent => fmt.printf(\"%d\\n\", $k),\n\t}\n}\n",
+    );
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    for index in [0, 1023, 1024, 1499] {
+        assert_eq!(case.read(&format!("f{index}")), format!("{index}\n"));
+    }
+    let made = std::fs::read_dir(case.dir.path()).expect("dir").count();
+    assert_eq!(made, 1501, "1,500 files and the program");
+    let again = case.once(&[]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+}
+
+#[test]
 fn noop_reports_and_changes_nothing() {
     let case = Case::new("file \"@/x\" {\n\tcontent => \"new\\n\",\n}\n");
     std::fs::write(case.path("x"), "old\n").expect("write");

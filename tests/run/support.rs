@@ -52,7 +52,7 @@ impl Case {
 
     /// `mgmt run` in the background, watching, until stopped.
     pub fn agent(&self, args: &[&str]) -> Agent {
-        let child = mgmt()
+        let mut child = mgmt()
             .arg("run")
             .args(args)
             .arg(&self.program)
@@ -60,8 +60,24 @@ impl Case {
             .stderr(Stdio::piped())
             .spawn()
             .expect("mgmt starts");
-        Agent { child: Some(child) }
+        let stderr = Some(drain(child.stderr.take()));
+        Agent {
+            child: Some(child),
+            stderr,
+        }
     }
+}
+
+/// Reads a pipe to its end on a thread of its own, so that a child that
+/// logs more than a pipe holds never blocks on it.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
 }
 
 pub fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
@@ -70,26 +86,33 @@ pub fn run_with_deadline(mut command: Command, deadline: Duration) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("mgmt starts");
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait works").is_some() {
-            return child.wait_with_output().expect("output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            break status;
         }
         if started.elapsed() > deadline {
             let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "mgmt did not exit within {deadline:?}:\n{}",
-                text(&output.stderr)
-            );
+            let _ = child.wait();
+            let stderr = stderr.join().unwrap_or_default();
+            panic!("mgmt did not exit within {deadline:?}:\n{}", text(&stderr));
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
 }
 
 /// A running agent; stopped with SIGTERM when dropped.
 pub struct Agent {
     child: Option<Child>,
+    /// Its log, read as it comes.
+    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
 }
 
 impl Agent {
@@ -109,11 +132,12 @@ impl Agent {
         let started = Instant::now();
         loop {
             if let Some(status) = child.try_wait().expect("wait works") {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                return (status.code(), stderr);
+                let stderr = self
+                    .stderr
+                    .take()
+                    .and_then(|reader| reader.join().ok())
+                    .unwrap_or_default();
+                return (status.code(), text(&stderr));
             }
             if started.elapsed() > Duration::from_secs(20) {
                 let _ = child.kill();

@@ -21,11 +21,17 @@ use crate::spec::{GraphSpec, ResourceKey};
 use launch::Job;
 use semaphores::Semaphores;
 use state::Vertex;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
+
+/// Brief check/applies (files, see `Resource::brief`) handed to the
+/// blocking pool at once. The pool has fewer threads than this anyway; the
+/// rest of a large graph's first pass waits in the engine's own queue
+/// instead of as thousands of queued tasks, each holding its resource.
+const MOST_BRIEF_AT_ONCE: usize = 1024;
 
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
@@ -117,6 +123,10 @@ pub struct Engine {
     running: usize,
     /// A new graph held back by `Meta:realize`.
     held_graph: Option<GraphSpec>,
+    /// Brief check/applies under way, and the ready ones waiting for a
+    /// place (see `MOST_BRIEF_AT_ONCE`).
+    brief_running: usize,
+    brief_waiting: VecDeque<ResourceKey>,
     /// Numbers each watch started, so that news of an old one is ignored.
     next_watch: u64,
 }
@@ -140,6 +150,8 @@ impl Engine {
             candidates: BTreeSet::new(),
             running: 0,
             held_graph: None,
+            brief_running: 0,
+            brief_waiting: VecDeque::new(),
             next_watch: 0,
         };
         (engine, EngineHandle { events: sender })
@@ -230,17 +242,50 @@ impl Engine {
         }
         let candidates = std::mem::take(&mut self.candidates);
         for key in candidates {
-            let was_first = self.semaphores.take_if_first(&key);
-            let ready = self
-                .vertices
-                .get(&key)
-                .is_some_and(|vertex| vertex.wants_to_run())
-                && self.upstream_converged(&key);
-            if ready && !self.start(&key) {
-                if let Some(vertex) = self.vertices.get(&key) {
-                    self.semaphores
-                        .wait(&vertex.spec.meta.sema, &key, was_first);
-                }
+            self.consider(key);
+        }
+        // Places among the brief check/applies that came free go to those
+        // waiting for one, first come first served; in bunches, once half
+        // of them are free, so that the pool always has work queued and its
+        // threads do not sleep and wake for each check.
+        if self.brief_running > MOST_BRIEF_AT_ONCE / 2 {
+            return;
+        }
+        while self.brief_running < MOST_BRIEF_AT_ONCE {
+            let Some(key) = self.brief_waiting.pop_front() else {
+                break;
+            };
+            self.consider(key);
+        }
+    }
+
+    /// Starts `key` if it is ready; queues it if a semaphore or a place
+    /// among the brief check/applies is not free; drops it otherwise (it
+    /// comes back when what it waits for changes).
+    fn consider(&mut self, key: ResourceKey) {
+        let was_first = self.semaphores.take_if_first(&key);
+        let ready = self
+            .vertices
+            .get(&key)
+            .is_some_and(|vertex| vertex.wants_to_run())
+            && self.upstream_converged(&key);
+        if !ready {
+            return;
+        }
+        let brief = self.vertices.get(&key).is_some_and(|vertex| {
+            vertex
+                .resource
+                .as_ref()
+                .is_some_and(|resource| resource.brief())
+        });
+        if brief && self.brief_running >= MOST_BRIEF_AT_ONCE {
+            self.brief_waiting.push_back(key);
+            return;
+        }
+        if !self.start(&key, brief) {
+            if let Some(vertex) = self.vertices.get(&key) {
+                self.semaphores
+                    .wait(&vertex.spec.meta.sema, &key, was_first);
             }
         }
     }
@@ -256,7 +301,7 @@ impl Engine {
     }
 
     /// Starts a check/apply; false when a semaphore is not free.
-    fn start(&mut self, key: &ResourceKey) -> bool {
+    fn start(&mut self, key: &ResourceKey, brief: bool) -> bool {
         let received = self.received_values(key);
         let noop = self.options.noop;
         let sender = self.sender.clone();
@@ -272,6 +317,10 @@ impl Engine {
             return true;
         };
         self.running += 1;
+        if brief {
+            self.brief_running += 1;
+        }
+        vertex.brief = brief;
         for (field, value) in received {
             if let Err(problem) = resource.receive(&field, value) {
                 warn!("{}: cannot receive `{field}`: {problem}", vertex.spec.id());
@@ -329,10 +378,9 @@ impl Engine {
             // A replaced or removed resource's last run: its result is stale.
             return;
         }
-        let waiters = self.semaphores.release(&vertex.spec.meta.sema);
         vertex.running = false;
-        self.candidates.extend(waiters);
-        self.running = self.running.saturating_sub(1);
+        let (sema, brief) = (vertex.spec.meta.sema.clone(), vertex.brief);
+        self.run_ended(&sema, brief);
         // It may be dirty again; what waited on it may run now.
         self.candidates.insert(key.clone());
         for edge in self.downstream.get(&key).into_iter().flatten() {
@@ -415,6 +463,19 @@ impl Engine {
                     next.refresh |= edge.notify;
                 }
             }
+        }
+    }
+
+    /// Accounts for a check/apply that ended (or was abandoned): gives back
+    /// its semaphores and its place among the brief ones, and lets the
+    /// resources that waited for those try again.
+    fn run_ended(&mut self, sema: &[String], brief: bool) {
+        self.running = self.running.saturating_sub(1);
+        let waiters = self.semaphores.release(sema);
+        self.candidates.extend(waiters);
+        if brief {
+            // `schedule` gives the place to the next one waiting.
+            self.brief_running = self.brief_running.saturating_sub(1);
         }
     }
 

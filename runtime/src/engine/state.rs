@@ -23,6 +23,8 @@ pub(super) struct Vertex {
     /// An upstream change arrived along a `Notify` edge.
     pub refresh: bool,
     pub running: bool,
+    /// The check/apply under way is brief work (see `Resource::brief`).
+    pub brief: bool,
     pub waiting_retry: bool,
     pub retries_left: i64,
     /// Gave up after its retries; holds the last error.
@@ -54,6 +56,7 @@ impl Vertex {
             dirty: failed.is_none() && !spec.meta.hidden,
             refresh: false,
             running: false,
+            brief: false,
             waiting_retry: false,
             failed,
             checked_once: false,

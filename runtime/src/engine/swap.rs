@@ -80,16 +80,21 @@ impl Engine {
                 info!("{}: removed from the graph", vertex.spec.id());
                 if vertex.running {
                     // Its result will be ignored; give back what it holds now.
-                    let waiters = self.semaphores.release(&vertex.spec.meta.sema);
-                    self.candidates.extend(waiters);
-                    self.running = self.running.saturating_sub(1);
+                    self.run_ended(&vertex.spec.meta.sema, vertex.brief);
                 }
                 if vertex.spec.meta.reverse {
                     self.reverse(&vertex);
                 }
             }
         }
-        for spec in graph.resources {
+        let mut specs = graph.resources;
+        while let Some(spec) = specs.pop() {
+            // Give back the list's memory as it empties: the vertices built
+            // from it would otherwise sit beside all of it (a large graph's
+            // peak memory).
+            if specs.len() < specs.capacity() / 2 {
+                specs.shrink_to_fit();
+            }
             let key = spec.key();
             if let Some(existing) = self.vertices.get_mut(&key) {
                 if existing.spec.same_work(&spec) {
@@ -98,9 +103,8 @@ impl Engine {
                 }
                 info!("{}: changed, replacing it", spec.id());
                 if existing.running {
-                    let waiters = self.semaphores.release(&existing.spec.meta.sema);
-                    self.candidates.extend(waiters);
-                    self.running = self.running.saturating_sub(1);
+                    let (sema, brief) = (existing.spec.meta.sema.clone(), existing.brief);
+                    self.run_ended(&sema, brief);
                 }
             } else {
                 debug!("{}: added", spec.id());

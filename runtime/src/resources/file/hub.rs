@@ -10,6 +10,7 @@
 //! `notify` callback (which runs on `notify`'s own thread: calling the
 //! watcher from there would deadlock).
 
+use super::entry::is_temp_name;
 use super::watch::{
     classify, is_not_found, is_read, is_structural, snapshot, wanted_watches, SharedTargets, Target,
 };
@@ -17,11 +18,16 @@ use crate::resource::{ResourceError, WatchEvents};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 static HUB: Mutex<Option<Hub>> = Mutex::new(None);
+
+/// Events queued for the dispatcher at most; a burst beyond it is handled
+/// as lost events (every file checks once) rather than held in memory.
+const QUEUE: usize = 1024;
 
 struct Hub {
     watcher: RecommendedWatcher,
@@ -90,16 +96,25 @@ pub fn rearm_all() {
 
 impl Hub {
     fn start() -> Result<Hub, ResourceError> {
-        let (sender, receiver) = mpsc::channel();
-        let watcher = notify::recommended_watcher(move |event| {
-            let _ = sender.send(event);
+        let (sender, receiver) = mpsc::sync_channel(QUEUE);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let overflow = Arc::clone(&overflowed);
+        let watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+            if event.as_ref().is_ok_and(concerns_no_one) {
+                return;
+            }
+            // Never block `notify`'s thread: the dispatcher may be waiting on
+            // it to add a watch. A full queue counts as lost events.
+            if sender.try_send(event).is_err() {
+                overflow.store(true, Ordering::Release);
+            }
         })
         .map_err(|error| {
             ResourceError::failed(format!("cannot start the file watcher: {error}"))
         })?;
         thread::Builder::new()
             .name("mgmt-file-watch".into())
-            .spawn(move || dispatch(receiver))
+            .spawn(move || dispatch(receiver, overflowed))
             .map_err(|error| {
                 ResourceError::failed(format!("cannot start the file watcher thread: {error}"))
             })?;
@@ -318,9 +333,27 @@ impl Hub {
     }
 }
 
-fn dispatch(receiver: Receiver<notify::Result<Event>>) {
+/// Reads (our own checks, the open and fsync of a directory after each
+/// atomic write) and events about our temporary files alone: most of what
+/// a burst of writes makes, dropped before it is queued. An event without
+/// paths stays (it means events were lost).
+fn concerns_no_one(event: &Event) -> bool {
+    is_read(event)
+        || (!event.paths.is_empty()
+            && event
+                .paths
+                .iter()
+                .all(|path| path.file_name().is_some_and(is_temp_name)))
+}
+
+fn dispatch(receiver: Receiver<notify::Result<Event>>, overflowed: Arc<AtomicBool>) {
     while let Ok(first) = receiver.recv() {
-        let burst: Vec<_> = std::iter::once(first).chain(receiver.try_iter()).collect();
+        let mut burst: Vec<_> = std::iter::once(first).chain(receiver.try_iter()).collect();
+        if overflowed.swap(false, Ordering::AcqRel) {
+            burst.push(Err(notify::Error::generic(
+                "the watch queue was full and events were dropped",
+            )));
+        }
         if let Some(hub) = lock().as_mut() {
             hub.deliver(&burst);
         }
