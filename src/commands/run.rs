@@ -14,8 +14,10 @@ use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
 use std::time::Duration;
 use tracing::{error, info, warn};
 
-/// At most this many check/applies (and watch helpers) block at once.
-const BLOCKING_THREADS: usize = 8;
+/// Threads for brief check/applies (file work), per CPU. More only contend:
+/// on 2 CPUs, creating 1,000 files durably took 0.27 s with 4 threads, 0.34 s
+/// with 8 and 0.56 s with 16, as the fsyncs fight over the same journal.
+const BLOCKING_THREADS_PER_CPU: usize = 2;
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);
@@ -56,13 +58,12 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
     };
     // The engine's coordinator and its few light tasks (signals, timers,
-    // polls) share one thread; check/applies run on the blocking pool. File
-    // work gains little past a few dozen threads, and a graph of thousands of
-    // ready resources must not start thousands of threads; long commands
-    // beyond this wait their turn.
+    // polls) share one thread; brief check/applies run on the blocking pool,
+    // commands on threads of their own (see the engine's `launch.rs`).
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .max_blocking_threads(BLOCKING_THREADS)
+        .max_blocking_threads((cpus * BLOCKING_THREADS_PER_CPU).clamp(2, 64))
         .thread_name("mgmt-engine")
         .build()
         .context("cannot start the engine's runtime")?;
