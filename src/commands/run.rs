@@ -47,7 +47,21 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         .evaluate(&toolbox, &compile)
         .map_err(|diagnostics| report_errors(&sources, &diagnostics))?;
     if let Some(path) = &args.graphviz {
-        crate::graphviz::render_graphviz(&mcl_compiler::graph::to_dot(&first.graph), path)?;
+        // The graph as the engine runs it: with its groups boxed.
+        let spec = mgmt_runtime::spec::GraphSpec::from_graph(&first.graph, &sources);
+        let groups: Vec<Vec<String>> = mgmt_runtime::autogroup::autogroup(spec)
+            .resources
+            .iter()
+            .filter(|leader| !leader.group.is_empty())
+            .map(|leader| {
+                std::iter::once(leader)
+                    .chain(&leader.group)
+                    .map(|spec| spec.id())
+                    .collect()
+            })
+            .collect();
+        let dot = mcl_compiler::graph::to_dot_with_groups(&first.graph, &groups);
+        crate::graphviz::render_graphviz(&dot, path)?;
     }
     let converged_timeout = args.converged_timeout.map(Duration::from_secs);
     let engine_options = EngineOptions {

@@ -77,6 +77,17 @@ fn autogroup_runs_prints_as_one_and_keeps_the_ones_that_opt_out_apart() {
     assert!(log.contains("print[alone]: printed"), "{log}");
     // The edge from the grouped print still orders the file after it.
     assert_eq!(case.read("after"), "x");
+    // `--graphviz` draws the group the engine runs as one.
+    let dot = case.path("graph.dot");
+    let drawn = case.once(&["--graphviz", dot.to_str().expect("utf-8 path")]);
+    assert!(drawn.status.success(), "{}", text(&drawn.stderr));
+    let written = std::fs::read_to_string(&dot).expect("the DOT file");
+    assert!(
+        written.contains("subgraph cluster_0 {")
+            && written.contains("\t\t\"print[a]\";\n\t\t\"print[b]\";\n\t}"),
+        "{written}"
+    );
+    assert!(written.contains("\t\"print[alone]\";\n"), "{written}");
 }
 
 /// A command that always fails, logging each try with the contents of

@@ -10,4 +10,4 @@ pub mod output;
 pub use autoedges::add_autoedges;
 pub use ir::{Edge, Resource, ResourceGraph, ResourceId};
 pub use meta::MetaParams;
-pub use output::{to_dot, to_json, to_text};
+pub use output::{to_dot, to_dot_with_groups, to_json, to_text};

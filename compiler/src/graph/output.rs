@@ -94,10 +94,30 @@ fn sorted_edges(graph: &ResourceGraph) -> Vec<(String, String, &Edge)> {
 /// bold with the label `notify` when they refresh, dashed when automatic,
 /// and labelled `send -> recv` for each value they carry.
 pub fn to_dot(graph: &ResourceGraph) -> String {
+    to_dot_with_groups(graph, &[])
+}
+
+/// [`to_dot`], with each group of resources (by `kind[name]`) drawn inside
+/// one dashed box: what `mgmt run --graphviz` shows of the resources the
+/// engine runs as one (`Meta:autogroup`).
+pub fn to_dot_with_groups(graph: &ResourceGraph, groups: &[Vec<String>]) -> String {
     let mut dot = String::from("digraph mgmt {\n");
     dot.push_str("\tnode [shape=box];\n");
+    let grouped: std::collections::HashSet<&str> =
+        groups.iter().flatten().map(String::as_str).collect();
+    for (index, members) in groups.iter().enumerate() {
+        let _ = writeln!(dot, "\tsubgraph cluster_{index} {{");
+        dot.push_str("\t\tlabel=\"run as one\";\n\t\tstyle=dashed;\n");
+        for id in members {
+            let _ = writeln!(dot, "\t\t{};", quote(id));
+        }
+        dot.push_str("\t}\n");
+    }
     for (_, resource) in graph.resources() {
-        let _ = writeln!(dot, "\t{};", quote(&resource.id()));
+        let id = resource.id();
+        if !grouped.contains(id.as_str()) {
+            let _ = writeln!(dot, "\t{};", quote(&id));
+        }
     }
     for (from, to, edge) in sorted_edges(graph) {
         let _ = write!(dot, "\t{} -> {}", quote(&from), quote(&to));
@@ -335,6 +355,22 @@ mod tests {
              \t\"file[/tmp/a]\" -> \"svc[c]\" [style=\"bold\", label=\"notify\"];\n\
              }\n"
         );
+    }
+
+    #[test]
+    fn dot_draws_groups_as_dashed_boxes() {
+        let groups = vec![vec!["exec[b]".to_owned(), "svc[c]".to_owned()]];
+        let dot = to_dot_with_groups(&sample(), &groups);
+        assert!(
+            dot.contains(
+                "\tsubgraph cluster_0 {\n\t\tlabel=\"run as one\";\n\t\tstyle=dashed;\n\t\t\"exec[b]\";\n\t\t\"svc[c]\";\n\t}\n"
+            ),
+            "{dot}"
+        );
+        // Each resource is one node: the grouped ones only inside their box.
+        assert_eq!(dot.matches("\t\"svc[c]\";").count(), 1, "{dot}");
+        assert!(dot.contains("\t\"file[/tmp/a]\";\n"), "{dot}");
+        assert!(dot.contains("\"file[/tmp/a]\" -> \"svc[c]\""), "{dot}");
     }
 
     #[test]
