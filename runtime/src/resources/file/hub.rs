@@ -275,8 +275,10 @@ impl Hub {
     /// Brings the watcher in line with all subscriptions. Directories under
     /// a `touched` path (created, removed or renamed) are watched afresh,
     /// since `notify` drops the watch of a directory that goes away. A
-    /// directory that vanishes while we add it makes us start over, so that
-    /// the watch lands on an ancestor that exists.
+    /// directory that vanishes while we add it, or one that appears below a
+    /// directory we just started watching (before that watch could see it:
+    /// `mkdir -p a/b`), makes us start over, so that the watches land where
+    /// the file system is now.
     fn rearm(&mut self, touched: &[PathBuf], everything: bool) -> Result<(), ResourceError> {
         for _ in 0..8 {
             let targets: Vec<Target> = self
@@ -302,13 +304,14 @@ impl Hub {
             }
             let mut armed = BTreeMap::new();
             let mut raced = false;
+            let mut added = false;
             for (path, mode) in &wanted {
                 let fresh = everything
                     || self.armed.get(path) != Some(mode)
                     || touched.iter().any(|touched| path.starts_with(touched));
                 if fresh {
                     match self.watcher.watch(path, *mode) {
-                        Ok(()) => {}
+                        Ok(()) => added = true,
                         Err(error) if is_not_found(&error) => {
                             raced = true;
                             continue;
@@ -325,7 +328,8 @@ impl Hub {
                 armed.insert(path.clone(), *mode);
             }
             self.armed = armed;
-            if !raced {
+            let moved_meanwhile = added && wanted_watches(&targets) != wanted;
+            if !raced && !moved_meanwhile {
                 break;
             }
         }
