@@ -33,6 +33,16 @@ use tracing::{debug, error, info, warn};
 /// instead of as thousands of queued tasks, each holding its resource.
 const MOST_BRIEF_AT_ONCE: usize = 1024;
 
+/// Shows a resource as `kind[name]` where it is formatted, with no string
+/// built in between.
+struct IdOf<'a>(&'a crate::spec::ResourceSpec);
+
+impl std::fmt::Display for IdOf<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}[{}]", self.0.kind, self.0.name)
+    }
+}
+
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
 pub struct EngineOptions {
@@ -405,7 +415,9 @@ impl Engine {
         let Some(vertex) = self.vertices.get_mut(&key) else {
             return;
         };
-        let id = vertex.spec.id();
+        // Formatted only for the lines that are written: most checks find
+        // everything right and log nothing above debug.
+        let id = IdOf(&vertex.spec);
         let mut changed = false;
         match result {
             Ok(outcome) => {

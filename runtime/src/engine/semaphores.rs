@@ -56,6 +56,9 @@ impl Semaphores {
     /// Takes `key` out of its queue when it is first there (it is about to
     /// be tried); says whether it was.
     pub fn take_if_first(&mut self, key: &ResourceKey) -> bool {
+        if self.waiting.is_empty() {
+            return false;
+        }
         let Some(ids) = self.waiting.get(key) else {
             return false;
         };
