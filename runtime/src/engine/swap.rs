@@ -46,6 +46,13 @@ impl Engine {
     /// that still has work to do; one that gave up, or waits behind one
     /// that did, cannot hold a swap.
     fn unrealized(&self, graph: &GraphSpec) -> Option<String> {
+        if !self
+            .vertices
+            .values()
+            .any(|vertex| vertex.spec.meta.realize)
+        {
+            return None;
+        }
         let next: HashMap<ResourceKey, &ResourceSpec> = graph
             .resources
             .iter()
