@@ -26,13 +26,18 @@ impl Origin {
 }
 
 pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGraph {
-    let mut graph = ResourceGraph::new();
-    let mut origins: BTreeMap<(String, String), Origin> = BTreeMap::new();
     let resources = std::mem::take(&mut state.resources);
+    let mut graph = ResourceGraph::with_capacity(resources.len(), state.edges.len());
+    let mut origins: BTreeMap<(String, String), Origin> = BTreeMap::new();
     for pending in resources {
         check_ranges(core, state, &pending);
         let key = (pending.kind, pending.name);
-        if let (Some(first), Some(id)) = (origins.get(&key), graph.find(&key.0, &key.1)) {
+        // `origins` has the same keys as the graph: look in the graph (which
+        // builds a key to search) only for a duplicate.
+        let duplicate = origins
+            .get(&key)
+            .and_then(|first| Some((first, graph.find(&key.0, &key.1)?)));
+        if let Some((first, id)) = duplicate {
             let resource = graph.resource(id);
             if let Some(field) = difference(resource, &pending.params, &pending.meta) {
                 let second_span = pending

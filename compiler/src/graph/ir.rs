@@ -51,6 +51,15 @@ impl ResourceGraph {
         ResourceGraph::default()
     }
 
+    /// An empty graph with room for this many resources and edges, so that
+    /// a large graph is not moved as it grows.
+    pub fn with_capacity(resources: usize, edges: usize) -> ResourceGraph {
+        ResourceGraph {
+            graph: StableDiGraph::with_capacity(resources, edges),
+            index: BTreeMap::new(),
+        }
+    }
+
     pub fn find(&self, kind: &str, name: &str) -> Option<ResourceId> {
         self.index.get(&(kind.to_owned(), name.to_owned())).copied()
     }
