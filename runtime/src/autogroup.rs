@@ -67,7 +67,11 @@ pub fn autogroup(graph: GraphSpec) -> GraphSpec {
     let mut groups = Groups::new(touches);
     // In key order, so the same program always groups the same way.
     let mut order: Vec<usize> = (0..count).filter(|&position| eligible[position]).collect();
-    order.sort_by(|&a, &b| graph.resources[a].key().cmp(&graph.resources[b].key()));
+    let key_of = |position: usize| {
+        let spec = &graph.resources[position];
+        (spec.kind.as_str(), spec.name.as_str())
+    };
+    order.sort_by(|&a, &b| key_of(a).cmp(&key_of(b)));
     let mut open: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for position in order {
         let spec = &graph.resources[position];
