@@ -206,18 +206,10 @@ impl Groups {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mcl_compiler::graph::MetaParams;
     use serde_json::json;
 
     fn resource(kind: &str, name: &str) -> ResourceSpec {
-        ResourceSpec {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            params: Default::default(),
-            meta: MetaParams::default(),
-            location: String::new(),
-            group: Vec::new(),
-        }
+        ResourceSpec::new(kind, name, Default::default(), "")
     }
 
     fn edge(from: (&str, &str), to: (&str, &str)) -> EdgeSpec {

@@ -2,7 +2,6 @@
 //! its guards, timeouts, watch commands and file watches, credentials, and
 //! that no child outlives it.
 
-use mcl_compiler::graph::MetaParams;
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::{build, exec};
 use mgmt_runtime::spec::ResourceSpec;
@@ -46,19 +45,13 @@ fn exec(name: &str, params: Json) -> Box<dyn Resource> {
 }
 
 fn try_exec(name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
-    build(&ResourceSpec {
-        kind: "exec".into(),
-        name: name.into(),
-        params: params
-            .as_object()
-            .expect("params are an object")
-            .clone()
-            .into_iter()
-            .collect(),
-        meta: MetaParams::default(),
-        location: "test.mcl:1:1".into(),
-        group: Vec::new(),
-    })
+    let params = params.as_object().expect("params are an object").clone();
+    build(&ResourceSpec::new(
+        "exec",
+        name,
+        params.into_iter().collect(),
+        "test.mcl:1:1",
+    ))
 }
 
 /// What a fresh exec prints when it runs.

@@ -3,7 +3,6 @@
 //! purges, fragments, symlinks, noop diffs, failures, atomic replacement,
 //! send/recv, and the inotify watch.
 
-use mcl_compiler::graph::MetaParams;
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::{build, file};
 use mgmt_runtime::spec::{GraphSpec, ResourceSpec};
@@ -28,19 +27,8 @@ const NOOP: ApplyContext = ApplyContext {
 };
 
 fn spec(name: &str, params: Json) -> ResourceSpec {
-    ResourceSpec {
-        kind: "file".into(),
-        name: name.into(),
-        params: params
-            .as_object()
-            .expect("params are an object")
-            .clone()
-            .into_iter()
-            .collect(),
-        meta: MetaParams::default(),
-        location: "test.mcl:1:1".into(),
-        group: Vec::new(),
-    }
+    let params = params.as_object().expect("params are an object").clone();
+    ResourceSpec::new("file", name, params.into_iter().collect(), "test.mcl:1:1")
 }
 
 fn try_file(path: impl AsRef<Path>, params: Json) -> Result<Box<dyn Resource>, ResourceError> {

@@ -2,7 +2,6 @@
 //! `print` and `msg` log, `value` passes values on, `test` misbehaves on
 //! purpose.
 
-use mcl_compiler::graph::MetaParams;
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
 use mgmt_runtime::resources::build;
 use mgmt_runtime::spec::ResourceSpec;
@@ -24,19 +23,13 @@ const NOOP: ApplyContext = ApplyContext {
 };
 
 fn try_resource(kind: &str, name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
-    build(&ResourceSpec {
-        kind: kind.into(),
-        name: name.into(),
-        params: params
-            .as_object()
-            .expect("params are an object")
-            .clone()
-            .into_iter()
-            .collect(),
-        meta: MetaParams::default(),
-        location: "test.mcl:1:1".into(),
-        group: Vec::new(),
-    })
+    let params = params.as_object().expect("params are an object").clone();
+    build(&ResourceSpec::new(
+        kind,
+        name,
+        params.into_iter().collect(),
+        "test.mcl:1:1",
+    ))
 }
 
 fn resource(kind: &str, params: Json) -> Box<dyn Resource> {

@@ -33,16 +33,6 @@ use tracing::{debug, error, info, warn};
 /// instead of as thousands of queued tasks, each holding its resource.
 const MOST_BRIEF_AT_ONCE: usize = 1024;
 
-/// Shows a resource as `kind[name]` where it is formatted, with no string
-/// built in between.
-struct IdOf<'a>(&'a crate::spec::ResourceSpec);
-
-impl std::fmt::Display for IdOf<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}[{}]", self.0.kind, self.0.name)
-    }
-}
-
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
 pub struct EngineOptions {
@@ -274,20 +264,17 @@ impl Engine {
     /// comes back when what it waits for changes).
     fn consider(&mut self, key: ResourceKey) {
         let was_first = self.semaphores.take_if_first(&key);
-        let ready = self
-            .vertices
-            .get(&key)
-            .is_some_and(|vertex| vertex.wants_to_run())
-            && self.upstream_converged(&key);
-        if !ready {
+        // `Some(brief)` when it wants to run, as far as its own state goes.
+        let wants = self.vertices.get(&key).and_then(|vertex| {
+            let brief = vertex.resource.as_ref()?.brief();
+            vertex.wants_to_run().then_some(brief)
+        });
+        let Some(brief) = wants else {
+            return;
+        };
+        if !self.upstream_converged(&key) {
             return;
         }
-        let brief = self.vertices.get(&key).is_some_and(|vertex| {
-            vertex
-                .resource
-                .as_ref()
-                .is_some_and(|resource| resource.brief())
-        });
         if brief && self.brief_running >= MOST_BRIEF_AT_ONCE {
             self.brief_waiting.push_back(key);
             return;
@@ -417,7 +404,7 @@ impl Engine {
         };
         // Formatted only for the lines that are written: most checks find
         // everything right and log nothing above debug.
-        let id = IdOf(&vertex.spec);
+        let id = &vertex.spec;
         let mut changed = false;
         match result {
             Ok(outcome) => {

@@ -94,14 +94,7 @@ impl Engine {
                 }
             }
         }
-        let mut specs = graph.resources;
-        while let Some(spec) = specs.pop() {
-            // Give back the list's memory as it empties: the vertices built
-            // from it would otherwise sit beside all of it (a large graph's
-            // peak memory).
-            if specs.len() < specs.capacity() / 2 {
-                specs.shrink_to_fit();
-            }
+        for spec in graph.resources {
             let key = spec.key();
             if let Some(existing) = self.vertices.get_mut(&key) {
                 if existing.spec.same_work(&spec) {

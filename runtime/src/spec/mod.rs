@@ -30,13 +30,30 @@ pub struct ResourceSpec {
 }
 
 impl ResourceSpec {
+    /// A spec with the default metaparameters and nothing grouped into it.
+    pub fn new(
+        kind: &str,
+        name: impl Into<String>,
+        params: Fields,
+        location: impl Into<String>,
+    ) -> ResourceSpec {
+        ResourceSpec {
+            kind: kind.to_owned(),
+            name: name.into(),
+            params,
+            meta: MetaParams::default(),
+            location: location.into(),
+            group: Vec::new(),
+        }
+    }
+
     pub fn key(&self) -> ResourceKey {
         (self.kind.clone(), self.name.clone())
     }
 
-    /// `kind[name]`.
+    /// `kind[name]` (see the `Display` impl, which formats it in place).
     pub fn id(&self) -> String {
-        format!("{}[{}]", self.kind, self.name)
+        self.to_string()
     }
 
     /// Whether `other` asks for the same work: kind, name, params,
@@ -95,6 +112,13 @@ impl ResourceSpec {
                     })
                     .collect()
             })
+    }
+}
+
+/// `kind[name]`.
+impl std::fmt::Display for ResourceSpec {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}[{}]", self.kind, self.name)
     }
 }
 

@@ -241,7 +241,8 @@ impl Hub {
         // Each event is classified only for the subscriptions its paths
         // may concern; their targets are read once per burst.
         let mut targets: BTreeMap<u64, Vec<Target>> = BTreeMap::new();
-        for event in burst.iter().flatten().filter(|event| !is_read(event)) {
+        // Reads never get here: `concerns_no_one` drops them at the source.
+        for event in burst.iter().flatten() {
             for id in self.candidates(event) {
                 let Some(subscription) = self.subscriptions.get(&id) else {
                     continue;

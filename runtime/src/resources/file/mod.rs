@@ -188,20 +188,13 @@ pub fn annotate_purge_excludes(graph: &mut GraphSpec) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mcl_compiler::graph::MetaParams;
 
     fn spec(name: &str, params: &[(&str, Json)]) -> ResourceSpec {
-        ResourceSpec {
-            kind: "file".into(),
-            name: name.into(),
-            params: params
-                .iter()
-                .map(|(key, value)| (key.to_string(), value.clone()))
-                .collect(),
-            meta: MetaParams::default(),
-            location: String::new(),
-            group: Vec::new(),
-        }
+        let params = params
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.clone()))
+            .collect();
+        ResourceSpec::new("file", name, params, "")
     }
 
     #[test]

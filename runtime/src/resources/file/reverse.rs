@@ -2,7 +2,6 @@
 //! when the resource leaves the graph the path can be put back.
 
 use crate::spec::{Fields, ResourceSpec};
-use mcl_compiler::graph::MetaParams;
 use serde_json::Value as Json;
 
 use std::os::unix::fs::PermissionsExt;
@@ -38,25 +37,21 @@ pub(super) fn capture(path: &Path, location: &str) -> Option<ResourceSpec> {
                 "mode".to_owned(),
                 Json::from(format!("{:04o}", meta.permissions().mode() & 0o7777)),
             );
-            return Some(ResourceSpec {
-                kind: "file".to_owned(),
-                name: format!("{name}/"),
+            return Some(ResourceSpec::new(
+                "file",
+                format!("{name}/"),
                 params,
-                meta: MetaParams::default(),
-                location: format!("reversal of {location}"),
-                group: Vec::new(),
-            });
+                format!("reversal of {location}"),
+            ));
         }
         Ok(_) => return None,
     }
-    Some(ResourceSpec {
-        kind: "file".to_owned(),
+    Some(ResourceSpec::new(
+        "file",
         name,
         params,
-        meta: MetaParams::default(),
-        location: format!("reversal of {location}"),
-        group: Vec::new(),
-    })
+        format!("reversal of {location}"),
+    ))
 }
 
 #[cfg(test)]
