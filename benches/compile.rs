@@ -6,7 +6,6 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mcl_compiler::compile::{compile, CompileOptions, Toolbox};
-use mcl_compiler::function::FunctionRegistry;
 use mcl_compiler::load::MemoryLoader;
 use mcl_grammar::SourceMap;
 use std::fmt::Write;
@@ -57,13 +56,7 @@ fn written_out(resources: usize) -> String {
 }
 
 fn toolbox() -> Toolbox {
-    let mut functions = FunctionRegistry::new();
-    mcl_stdlib::register(&mut functions);
-    Toolbox {
-        functions: Arc::new(functions),
-        kinds: Arc::new(mgmt_runtime::schemas::kinds()),
-        host: Arc::new(mcl_stdlib::MemoryHost::new()),
-    }
+    mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()))
 }
 
 fn compile_once(toolbox: &Toolbox, text: &str) -> usize {

@@ -8,7 +8,8 @@ mod commands;
 mod graphviz;
 mod logging;
 mod source;
-mod toolbox;
+
+use mgmt::toolbox;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -28,17 +29,12 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Every phase walks the program tree recursively, so the work runs on a thread
-/// with a stack large enough for any tree the parser accepts (the memory is
-/// only reserved; pages are used as the recursion reaches them).
-const WORKER_STACK_BYTES: usize = 1 << 30;
-
 fn main() -> ExitCode {
     allocator::tune();
     let cli = cli::Cli::parse();
     let worker = std::thread::Builder::new()
         .name("mgmt".to_owned())
-        .stack_size(WORKER_STACK_BYTES)
+        .stack_size(mcl_compiler::STACK_BYTES)
         .spawn(move || execute(cli));
     match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

@@ -1,8 +1,11 @@
 //! Wiring the pipeline to the real world: the file-system source loader,
-//! every core function, every resource kind, and the real host.
+//! every core function, every resource kind, and a host. `mgmt compile`,
+//! `mgmt run`, the corpus and example tests and the compile benchmark all
+//! build their toolbox here, so they check programs against the same
+//! functions and kinds.
 
 use mcl_compiler::compile::Toolbox;
-use mcl_compiler::function::FunctionRegistry;
+use mcl_compiler::function::{FunctionRegistry, Host};
 use mcl_compiler::load::SourceLoader;
 use std::sync::Arc;
 
@@ -16,13 +19,18 @@ impl SourceLoader for FsLoader {
     }
 }
 
-/// The functions, kinds and host of a real run.
-pub fn real_toolbox() -> Toolbox {
+/// Every core function and resource kind, on `host`.
+pub fn toolbox(host: Arc<dyn Host>) -> Toolbox {
     let mut functions = FunctionRegistry::new();
     mcl_stdlib::register(&mut functions);
     Toolbox {
         functions: Arc::new(functions),
-        kinds: Arc::new(mgmt_runtime::schemas::kinds()),
-        host: Arc::new(mcl_stdlib::RealHost::new()),
+        kinds: Arc::new(mgmt_runtime::kinds()),
+        host,
     }
+}
+
+/// The functions, kinds and host of a real run.
+pub fn real_toolbox() -> Toolbox {
+    toolbox(Arc::new(mcl_stdlib::RealHost::new()))
 }

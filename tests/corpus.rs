@@ -66,7 +66,6 @@ use mcl_compiler::compile::{compile, CompileOptions, Toolbox};
 use mcl_compiler::diagnostics::{
     codes, render_human, to_json_line, Diagnostic, JSON_SCHEMA_VERSION,
 };
-use mcl_compiler::function::FunctionRegistry;
 use mcl_compiler::graph::{to_json, to_text};
 use mcl_compiler::load::MemoryLoader;
 use mcl_grammar::{parse_file, SourceMap};
@@ -301,16 +300,10 @@ fn corpus_host() -> MemoryHost {
     host
 }
 
-/// The real functions and resource kinds (as `src/toolbox.rs` wires them for
+/// The real functions and resource kinds (wired by `mgmt::toolbox`, as for
 /// `mgmt compile`), on the corpus host.
 fn corpus_toolbox() -> Toolbox {
-    let mut functions = FunctionRegistry::new();
-    mcl_stdlib::register(&mut functions);
-    Toolbox {
-        functions: Arc::new(functions),
-        kinds: Arc::new(mgmt_runtime::schemas::kinds()),
-        host: Arc::new(corpus_host()),
-    }
+    mgmt::toolbox::toolbox(Arc::new(corpus_host()))
 }
 
 /// What compiling (or only parsing) one case produced.
@@ -541,7 +534,7 @@ fn check_json(
 fn on_big_stack(body: impl FnOnce() + Send + 'static) {
     let worker = std::thread::Builder::new()
         .name("corpus".to_owned())
-        .stack_size(1 << 30)
+        .stack_size(mcl_compiler::STACK_BYTES)
         .spawn(body)
         .expect("the worker thread starts");
     if let Err(panic) = worker.join() {

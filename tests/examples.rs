@@ -11,38 +11,22 @@
 
 use mcl_compiler::compile::{compile, CompileOptions, Toolbox};
 use mcl_compiler::diagnostics::render_human;
-use mcl_compiler::function::FunctionRegistry;
 use mcl_compiler::graph::to_text;
-use mcl_compiler::load::SourceLoader;
 use mcl_grammar::SourceMap;
 use mcl_stdlib::MemoryHost;
+use mgmt::toolbox::FsLoader;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
 const HOSTNAME: &str = "example-host";
 
-/// Reads imports from the file system, as `mgmt compile` does.
-struct FsLoader;
-
-impl SourceLoader for FsLoader {
-    fn load(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|error| error.to_string())
-    }
-}
-
 fn toolbox() -> Toolbox {
-    let mut functions = FunctionRegistry::new();
-    mcl_stdlib::register(&mut functions);
-    Toolbox {
-        functions: Arc::new(functions),
-        kinds: Arc::new(mgmt_runtime::schemas::kinds()),
-        host: Arc::new(
-            MemoryHost::new()
-                .with_hostname(HOSTNAME)
-                .with_time(1_700_000_000),
-        ),
-    }
+    mgmt::toolbox::toolbox(Arc::new(
+        MemoryHost::new()
+            .with_hostname(HOSTNAME)
+            .with_time(1_700_000_000),
+    ))
 }
 
 fn examples_dir() -> PathBuf {

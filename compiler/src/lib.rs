@@ -18,3 +18,10 @@ pub mod types;
 pub mod value;
 
 pub use diagnostics::{Diagnostic, Label, Severity};
+
+/// The stack of a thread that checks or evaluates a program. Every phase
+/// walks the program tree recursively, so it needs a stack large enough for
+/// any tree the parser accepts (the memory is only reserved; pages are used
+/// as the recursion reaches them). The binary's worker, the agent's
+/// evaluator and the corpus tests all use this one size.
+pub const STACK_BYTES: usize = 1 << 30;

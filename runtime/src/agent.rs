@@ -41,7 +41,7 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
     // Evaluation stays on one thread: mcl values are not shared across threads.
     let evaluator = std::thread::Builder::new()
         .name("mgmt-evaluator".to_owned())
-        .stack_size(1 << 30)
+        .stack_size(mcl_compiler::STACK_BYTES)
         .spawn(move || {
             reevaluate_forever(
                 &program,
