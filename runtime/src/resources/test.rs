@@ -26,18 +26,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use tracing::{debug, info};
 
-/// The fields that steer the resource rather than being data to show.
-const SWITCHES: &[&str] = &[
-    "validatebool",
-    "validateerror",
-    "alwaysgroup",
-    "comparefail",
-    "sendvalue",
-    "expectrecv",
-    "onlyshow",
-    "waitforerror",
-    "comment",
-];
+/// The fields that steer the resource rather than being data to show,
+/// declared once with the schema.
+static SWITCHES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    crate::schemas::test::switches()
+        .iter()
+        .map(|field| field.name)
+        .collect()
+});
 
 pub struct Test {
     id: String,

@@ -17,7 +17,7 @@ mod noop;
 mod pkg;
 mod print;
 mod svc;
-mod test;
+pub(crate) mod test;
 mod timer;
 mod user;
 mod value;

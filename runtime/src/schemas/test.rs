@@ -7,8 +7,24 @@
 //! is optional already.
 
 use super::{boolean, field, integer, kind, string, strings, IntWidth};
-use mcl_compiler::schema::ResourceSchema;
+use mcl_compiler::schema::{FieldSchema, ResourceSchema};
 use mcl_compiler::types::Type;
+
+/// The fields that steer the resource rather than being data to show (the
+/// resource logs only the others).
+pub fn switches() -> Vec<FieldSchema> {
+    vec![
+        boolean("validatebool"),
+        string("validateerror"),
+        boolean("alwaysgroup"),
+        boolean("comparefail"),
+        string("sendvalue"),
+        strings("expectrecv"),
+        strings("onlyshow"),
+        field("waitforerror", Type::Int),
+        string("comment"),
+    ]
+}
 
 pub fn schema() -> ResourceSchema {
     let mut schema = kind(
@@ -51,18 +67,9 @@ pub fn schema() -> ResourceSchema {
             field("interface", Type::Variant),
             string("anotherstr"),
             field("func1", Type::func(vec![Type::Int], Type::Str)),
-            // Behaviour switches.
-            boolean("validatebool"),
-            string("validateerror"),
-            boolean("alwaysgroup"),
-            boolean("comparefail"),
-            string("sendvalue"),
-            strings("expectrecv"),
-            strings("onlyshow"),
-            field("waitforerror", Type::Int),
-            string("comment"),
         ],
     );
+    schema.fields.extend(switches());
     schema.sends = vec![("hello", Type::Str), ("answer", Type::Int)];
     schema.groupable = true;
     schema
