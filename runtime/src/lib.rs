@@ -8,6 +8,7 @@ pub mod reactive;
 pub mod resource;
 pub mod resources;
 pub mod schemas;
+pub mod services;
 pub mod spec;
 
 pub use schemas::{kinds, Kinds, OPEN_VALUES};

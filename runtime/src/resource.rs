@@ -187,5 +187,6 @@ pub trait Resource: Send + 'static {
     }
 }
 
-/// Builds a resource of its spec's kind.
-pub type Constructor = fn(&ResourceSpec) -> Result<Box<dyn Resource>, ResourceError>;
+/// Builds a resource of its spec's kind, with its engine's shared services.
+pub type Constructor =
+    fn(&ResourceSpec, &crate::services::Services) -> Result<Box<dyn Resource>, ResourceError>;

@@ -3,17 +3,14 @@
 //! that no child outlives it.
 
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
-use mgmt_runtime::resources::{build, exec};
+use mgmt_runtime::resources::build;
+use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
 use std::fs;
 use std::path::Path;
-use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
-
-/// `kill_running_commands` kills every test's children: it runs alone.
-static SERIAL: RwLock<()> = RwLock::new(());
 
 const APPLY: ApplyContext = context(true, false);
 const REFRESH: ApplyContext = context(true, true);
@@ -21,15 +18,6 @@ const NOOP: ApplyContext = context(false, false);
 
 const fn context(apply: bool, refresh: bool) -> ApplyContext {
     ApplyContext { apply, refresh }
-}
-
-/// Shares the machine with the other tests (`alone`: with none).
-fn serial(alone: bool) -> Box<dyn std::any::Any> {
-    if alone {
-        Box::new(SERIAL.write().unwrap_or_else(PoisonError::into_inner))
-    } else {
-        Box::new(SERIAL.read().unwrap_or_else(PoisonError::into_inner))
-    }
 }
 
 /// The message of a failed check/apply.
@@ -44,14 +32,22 @@ fn exec(name: &str, params: Json) -> Box<dyn Resource> {
     try_exec(name, params).expect("a valid exec")
 }
 
+/// Each resource gets services of its own, as if it ran in an engine of its
+/// own: no test's children are registered where another test kills them.
 fn try_exec(name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
+    try_exec_in(name, params, &Services::new())
+}
+
+fn try_exec_in(
+    name: &str,
+    params: Json,
+    services: &Services,
+) -> Result<Box<dyn Resource>, ResourceError> {
     let params = params.as_object().expect("params are an object").clone();
-    build(&ResourceSpec::new(
-        "exec",
-        name,
-        params.into_iter().collect(),
-        "test.mcl:1:1",
-    ))
+    build(
+        &ResourceSpec::new("exec", name, params.into_iter().collect(), "test.mcl:1:1"),
+        services,
+    )
 }
 
 /// What a fresh exec prints when it runs.
@@ -127,7 +123,6 @@ fn read_pid(path: &Path) -> i32 {
 
 #[test]
 fn runs_once_then_on_each_refresh_and_sends_its_output() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let log = directory.path().join("log");
     let mut resource = exec(
@@ -156,7 +151,6 @@ fn runs_once_then_on_each_refresh_and_sends_its_output() {
 
 #[test]
 fn without_a_shell_the_command_is_split_and_args_are_passed_verbatim() {
-    let _serial = serial(false);
     assert_eq!(stdout_of("echo  one   two", json!({})), "one two\n");
     let args = json!({"args": ["[%s]", "a b", "$HOME", "'quoted'"]});
     assert_eq!(stdout_of("printf", args), "[a b][$HOME]['quoted']");
@@ -172,7 +166,6 @@ fn without_a_shell_the_command_is_split_and_args_are_passed_verbatim() {
 
 #[test]
 fn cwd_and_env_shape_the_child() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let cwd = json!({"cwd": directory.path().display().to_string()});
     let canonical = directory.path().canonicalize().unwrap();
@@ -190,7 +183,6 @@ fn cwd_and_env_shape_the_child() {
 
 #[test]
 fn ifcmd_nifcmd_ifequals_and_creates_decide_each_time() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let log = directory.path().join("log");
     let append = format!("echo run >> {}", log.display());
@@ -239,7 +231,6 @@ fn ifcmd_nifcmd_ifequals_and_creates_decide_each_time() {
 
 #[test]
 fn noop_mode_does_not_run_the_command() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let marker = directory.path().join("marker");
     let mut resource = exec(&format!("touch {}", marker.display()), json!({}));
@@ -256,7 +247,6 @@ fn noop_mode_does_not_run_the_command() {
 
 #[test]
 fn a_non_zero_exit_fails_with_the_end_of_stderr_and_runs_again() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let log = directory.path().join("log");
     let command = format!(
@@ -277,7 +267,6 @@ fn a_non_zero_exit_fails_with_the_end_of_stderr_and_runs_again() {
 
 #[test]
 fn donecmd_runs_only_after_success() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let done = directory.path().join("done");
     let with = |cmd: &str| {
@@ -298,7 +287,6 @@ fn donecmd_runs_only_after_success() {
 
 #[test]
 fn a_timeout_kills_the_whole_process_group() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let pid_file = directory.path().join("pid");
     let command = format!(
@@ -322,7 +310,6 @@ fn a_timeout_kills_the_whole_process_group() {
 
 #[test]
 fn mtimes_force_a_run_when_a_file_is_newer() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let source = directory.path().join("source");
     fs::write(&source, "v1").unwrap();
@@ -347,7 +334,6 @@ fn mtimes_force_a_run_when_a_file_is_newer() {
 
 #[test]
 fn a_received_command_runs() {
-    let _serial = serial(false);
     let mut resource = exec("echo first", json!({}));
     assert!(changed(resource.check_apply(APPLY)));
     resource.receive("cmd", json!("echo second")).unwrap();
@@ -360,7 +346,6 @@ fn a_received_command_runs() {
 
 #[test]
 fn user_and_group_change_who_runs_the_commands() {
-    let _serial = serial(false);
     if !nix::unistd::geteuid().is_root() {
         let invalid = try_exec("id -u", json!({"user": "nobody"}));
         assert!(matches!(invalid, Err(ResourceError::Invalid(_))));
@@ -397,7 +382,6 @@ fn next_event(received: &mut mpsc::UnboundedReceiver<()>) -> bool {
 
 #[test]
 fn watchcmd_lines_are_events_and_the_command_dies_with_the_guard() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let pid_file = directory.path().join("pid");
     let watch = "echo $$ > {}; while true; do echo tick; sleep 0.05; done";
@@ -423,7 +407,6 @@ fn watchcmd_lines_are_events_and_the_command_dies_with_the_guard() {
 
 #[test]
 fn a_watchcmd_that_exits_ends_the_watch() {
-    let _serial = serial(false);
     let watch = json!({"watchcmd": "printf 'one\\n\\ntwo\\n'", "watchshell": "/bin/sh"});
     let resource = exec("true", watch);
     let (events, mut received) = WatchEvents::channel();
@@ -437,7 +420,6 @@ fn a_watchcmd_that_exits_ends_the_watch() {
 
 #[test]
 fn creates_is_watched_even_below_missing_directories() {
-    let _serial = serial(false);
     let directory = tempfile::tempdir().unwrap();
     let marker = directory.path().join("sub").join("done");
     let mut resource = exec("true", json!({"creates": marker.display().to_string()}));
@@ -455,16 +437,29 @@ fn creates_is_watched_even_below_missing_directories() {
 }
 
 #[test]
-fn kill_running_commands_ends_every_child() {
-    let _serial = serial(true);
+fn killing_an_engines_commands_ends_its_children_and_no_others() {
     let directory = tempfile::tempdir().unwrap();
-    let pid_file = directory.path().join("pid");
-    let command = format!("echo $$ > {}; sleep 30", pid_file.display());
-    let mut resource = exec("long", json!({"cmd": command, "shell": "/bin/sh"}));
+    let long = |pid_file: &Path| {
+        let command = format!("echo $$ > {}; sleep 30", pid_file.display());
+        json!({"cmd": command, "shell": "/bin/sh"})
+    };
+    let (mine, theirs) = (Services::new(), Services::new());
+    let (pid_file, other_pid_file) = (directory.path().join("pid"), directory.path().join("other"));
+    let mut resource = try_exec_in("long", long(&pid_file), &mine).expect("a valid exec");
+    let mut other = try_exec_in("other", long(&other_pid_file), &theirs).expect("a valid exec");
     let running = std::thread::spawn(move || resource.check_apply(APPLY));
+    let other_running = std::thread::spawn(move || other.check_apply(APPLY));
     let group = read_pid(&pid_file);
-    exec::kill_running_commands();
+    let other_group = read_pid(&other_pid_file);
+    mine.commands.kill_all();
     let message = failure(running.join().unwrap());
     assert!(message.contains("signal 9 (SIGKILL)"), "{message}");
     assert_gone(group);
+    // The other engine's command still runs, until its own engine kills it.
+    assert_eq!(theirs.commands.count(), 1);
+    assert!(Path::new(&format!("/proc/{other_group}")).exists());
+    theirs.commands.kill_all();
+    let message = failure(other_running.join().unwrap());
+    assert!(message.contains("signal 9 (SIGKILL)"), "{message}");
+    assert_gone(other_group);
 }

@@ -11,6 +11,7 @@ use mcl_compiler::compile::{check, CompileOptions};
 use mcl_grammar::SourceMap;
 use mgmt_runtime::agent::{run_agent, AgentInputs};
 use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
+use mgmt_runtime::services::Services;
 use std::time::Duration;
 use tracing::{error, info, warn};
 
@@ -88,15 +89,18 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         sources,
         first,
     };
+    let services = Services::new();
+    let engine_services = services.clone();
+    let signal_services = services.clone();
     let ending = runtime.block_on(async move {
-        let (engine, handle) = Engine::new(engine_options);
-        tokio::spawn(stop_on_signals(handle.clone()));
+        let (engine, handle) = Engine::with_services(engine_options, engine_services);
+        tokio::spawn(stop_on_signals(handle.clone(), signal_services));
         run_agent(inputs, engine, handle).await
     });
     // No command the engine started may outlive it (a check/apply abandoned
     // by `Meta:timeout` may still have one), and blocking threads still
     // waiting on a child must not hold the exit.
-    mgmt_runtime::resources::exec::kill_running_commands();
+    services.commands.kill_all();
     runtime.shutdown_timeout(Duration::from_secs(2));
     match ending {
         Ending::Converged => {
@@ -116,7 +120,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
 
 /// The first SIGINT or SIGTERM stops the engine cleanly (running applies
 /// finish, watches end); a second one exits at once.
-async fn stop_on_signals(handle: EngineHandle) {
+async fn stop_on_signals(handle: EngineHandle, services: Services) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut interrupt), Ok(mut terminate)) = (
         signal(SignalKind::interrupt()),
@@ -136,6 +140,6 @@ async fn stop_on_signals(handle: EngineHandle) {
         _ = terminate.recv() => {}
     }
     warn!("second signal: exiting now");
-    mgmt_runtime::resources::exec::kill_running_commands();
+    services.commands.kill_all();
     std::process::exit(130);
 }

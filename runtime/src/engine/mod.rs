@@ -17,6 +17,7 @@ mod swap;
 mod watch;
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchTag};
+use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceKey};
 use launch::Job;
 use semaphores::Semaphores;
@@ -129,10 +130,20 @@ pub struct Engine {
     brief_waiting: VecDeque<ResourceKey>,
     /// Numbers each watch started, so that news of an old one is ignored.
     next_watch: u64,
+    /// What this engine's resources share (see `Services`).
+    services: Services,
 }
 
 impl Engine {
+    /// An engine with services of its own.
     pub fn new(options: EngineOptions) -> (Engine, EngineHandle) {
+        Engine::with_services(options, Services::new())
+    }
+
+    /// An engine whose resources share `services`; the caller keeps a clone
+    /// to clean up after the engine (kill the commands a timed-out
+    /// check/apply left running).
+    pub fn with_services(options: EngineOptions, services: Services) -> (Engine, EngineHandle) {
         let (sender, events) = mpsc::unbounded_channel();
         let semaphores = Semaphores::new(options.sema);
         let engine = Engine {
@@ -153,6 +164,7 @@ impl Engine {
             brief_running: 0,
             brief_waiting: VecDeque::new(),
             next_watch: 0,
+            services,
         };
         (engine, EngineHandle { events: sender })
     }
@@ -388,7 +400,7 @@ impl Engine {
         };
         vertex.resource = match resource {
             Some(resource) => Some(resource),
-            None => match crate::resources::build(&vertex.spec) {
+            None => match crate::resources::build(&vertex.spec, &self.services) {
                 Ok(rebuilt) => Some(rebuilt),
                 Err(problem) => {
                     vertex.failed = Some(problem.to_string());

@@ -126,7 +126,7 @@ impl Engine {
                 .unwrap_or(0);
             self.next_generation += 1;
             let generation = self.next_generation;
-            let mut vertex = match resources::build(&spec) {
+            let mut vertex = match resources::build(&spec, &self.services) {
                 Ok(resource) => Vertex::new(spec, Some(resource), generation, None),
                 Err(problem) => {
                     error!("{}: {problem} (at {})", spec.id(), spec.location);
@@ -162,8 +162,9 @@ impl Engine {
         };
         let apply = !(self.options.noop || vertex.spec.meta.noop);
         let id = vertex.spec.id();
+        let services = self.services.clone();
         tokio::task::spawn_blocking(move || {
-            let result = resources::build(&spec).and_then(|mut resource| {
+            let result = resources::build(&spec, &services).and_then(|mut resource| {
                 resource.check_apply(crate::resource::ApplyContext {
                     apply,
                     refresh: false,

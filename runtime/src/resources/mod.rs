@@ -11,44 +11,45 @@ pub mod timer;
 pub mod value;
 
 use crate::resource::{Constructor, Resource, ResourceError};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
 
 /// The constructor of each kind the engine runs.
 fn constructor(kind: &str) -> Option<Constructor> {
     Some(match kind {
         "exec" => exec::Exec::build,
-        "file" => file::File::build,
-        "msg" => msg::Msg::build,
-        "noop" => noop::Noop::build,
-        "print" => print::Print::build,
-        "test" => test::Test::build,
-        "timer" => timer::Timer::build,
-        "value" => value::Value::build,
+        "file" => |spec, _| file::File::build(spec),
+        "msg" => |spec, _| msg::Msg::build(spec),
+        "noop" => |spec, _| noop::Noop::build(spec),
+        "print" => |spec, _| print::Print::build(spec),
+        "test" => |spec, _| test::Test::build(spec),
+        "timer" => |spec, _| timer::Timer::build(spec),
+        "value" => |spec, _| value::Value::build(spec),
         _ => return None,
     })
 }
 
 /// Builds and validates a resource from its spec (with the resources
-/// grouped into it, if any).
-pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+/// grouped into it, if any), sharing its engine's `services`.
+pub fn build(spec: &ResourceSpec, services: &Services) -> Result<Box<dyn Resource>, ResourceError> {
     if spec.group.is_empty() {
-        return build_one(spec);
+        return build_one(spec, services);
     }
-    let mut members = vec![(spec.id(), build_one(spec)?)];
+    let mut members = vec![(spec.id(), build_one(spec, services)?)];
     for member in &spec.group {
-        members.push((member.id(), build_one(member)?));
+        members.push((member.id(), build_one(member, services)?));
     }
     Ok(Box::new(group::Grouped::new(members)))
 }
 
-fn build_one(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+fn build_one(spec: &ResourceSpec, services: &Services) -> Result<Box<dyn Resource>, ResourceError> {
     let constructor = constructor(&spec.kind).ok_or_else(|| {
         ResourceError::invalid(format!(
             "the engine cannot run `{}` resources on this host yet",
             spec.kind
         ))
     })?;
-    let resource = constructor(spec)?;
+    let resource = constructor(spec, services)?;
     resource.validate()?;
     Ok(resource)
 }

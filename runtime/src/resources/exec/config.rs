@@ -5,7 +5,7 @@
 //! Strings follow upstream: an empty `cmd`, `shell` or `cwd` is the same as
 //! an undefined one, while `ifequals => ""` is a real expectation.
 
-use super::process::RunContext;
+use super::process::{RunContext, RunningCommands};
 use crate::resource::ResourceError;
 use crate::spec::Fields;
 use nix::unistd::{geteuid, Group, User};
@@ -176,11 +176,13 @@ impl Config {
 
     /// What every command runs with; user and group names are looked up
     /// now, as a `user` resource may have created them since the start.
-    pub fn run_context(&self) -> Result<RunContext, ResourceError> {
+    /// The children are registered in `running`.
+    pub fn run_context(&self, running: &RunningCommands) -> Result<RunContext, ResourceError> {
         Ok(RunContext {
             env: self.env.clone(),
             credentials: self.credentials()?,
             timeout: self.timeout,
+            running: running.clone(),
         })
     }
 

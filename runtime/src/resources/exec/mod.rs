@@ -34,9 +34,10 @@ mod process;
 mod watch_command;
 mod watch_files;
 
-pub use process::kill_running_commands;
+pub use process::RunningCommands;
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
+use crate::services::Services;
 use crate::spec::{Fields, ResourceSpec};
 use crate::Kinds;
 use config::Config;
@@ -61,11 +62,17 @@ pub struct Exec {
     pending: Option<&'static str>,
     last_run: Option<SystemTime>,
     sent: BTreeMap<String, Json>,
+    /// The engine's register of running children.
+    running: RunningCommands,
 }
 
 impl Exec {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+    pub fn build(
+        spec: &ResourceSpec,
+        services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
         Ok(Box::new(Exec {
+            running: services.commands.clone(),
             id: spec.id(),
             name: spec.name.clone(),
             params: spec.params.clone(),
@@ -96,9 +103,12 @@ impl Exec {
     fn blocked(&self) -> Result<Option<String>, ResourceError> {
         let commands = self.config.if_cmd.is_some() || self.config.nif_cmd.is_some();
         let run = if commands {
-            self.config.run_context()?
+            self.config.run_context(&self.running)?
         } else {
-            RunContext::default()
+            RunContext {
+                running: self.running.clone(),
+                ..RunContext::default()
+            }
         };
         if let Some(line) = &self.config.if_cmd {
             let finished = process::run(line, &run)?;
@@ -172,6 +182,7 @@ impl Resource for Exec {
                 self.id.clone(),
                 line.clone(),
                 self.config.clone(),
+                self.running.clone(),
                 Arc::clone(&self.events),
                 events.clone(),
             )?;
@@ -215,7 +226,7 @@ impl Resource for Exec {
         }
 
         info!("{}: running `{shown}` ({reason})", self.id);
-        let run = self.config.run_context()?;
+        let run = self.config.run_context(&self.running)?;
         let finished = process::run(&self.config.cmd, &run)?;
         debug!("{}: `{shown}` printed: {}", self.id, finished.output);
         self.record(&finished);

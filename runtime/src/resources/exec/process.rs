@@ -42,6 +42,8 @@ pub struct RunContext {
     pub credentials: Credentials,
     /// `None`: no limit.
     pub timeout: Option<Duration>,
+    /// Where the children are registered, for the engine's shutdown.
+    pub running: RunningCommands,
 }
 
 /// A command that ran to its end.
@@ -91,45 +93,58 @@ fn last_lines(text: &str) -> String {
     lines[lines.len().saturating_sub(LINES)..].join("\n")
 }
 
-/// A registered process group; unregistered when dropped.
-pub struct ProcessGroup(i32);
+/// The process groups of every command that one engine's `exec` resources
+/// are running now (main, guard, done and watch commands). Each engine owns
+/// one and hands it to its resources (see [`crate::services::Services`]), so
+/// an engine's shutdown kills its own children and no other engine's.
+#[derive(Clone, Debug, Default)]
+pub struct RunningCommands(Arc<Mutex<BTreeSet<i32>>>);
 
-/// The process groups of every child that is running now.
-static RUNNING: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
-
-impl ProcessGroup {
+impl RunningCommands {
     /// Registers the group led by `leader` (started with `process_group(0)`).
-    pub fn register(leader: u32) -> ProcessGroup {
+    pub fn register(&self, leader: u32) -> ProcessGroup {
         let id = i32::try_from(leader).unwrap_or(i32::MAX);
-        RUNNING
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id);
-        ProcessGroup(id)
+        self.lock().insert(id);
+        ProcessGroup {
+            id,
+            running: self.clone(),
+        }
     }
 
+    /// Kills the process group of every command registered here.
+    pub fn kill_all(&self) {
+        for group in self.lock().iter() {
+            let _ = killpg(Pid::from_raw(*group), Signal::SIGKILL);
+        }
+    }
+
+    /// How many commands are running.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<i32>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A registered process group; unregistered when dropped.
+pub struct ProcessGroup {
+    id: i32,
+    running: RunningCommands,
+}
+
+impl ProcessGroup {
     /// Kills every process of the group.
     pub fn kill(&self) {
         // ESRCH: the group is gone already, which is what we want.
-        let _ = killpg(Pid::from_raw(self.0), Signal::SIGKILL);
+        let _ = killpg(Pid::from_raw(self.id), Signal::SIGKILL);
     }
 }
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
-        RUNNING
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.0);
-    }
-}
-
-/// Kills the process group of every command any `exec` resource is running
-/// (main, guard, done and watch commands), for the agent's shutdown.
-pub fn kill_running_commands() {
-    let running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-    for group in running.iter() {
-        let _ = killpg(Pid::from_raw(*group), Signal::SIGKILL);
+        self.running.lock().remove(&self.id);
     }
 }
 
@@ -201,7 +216,7 @@ pub fn run(line: &CommandLine, context: &RunContext) -> Result<Finished, Resourc
     let mut child = command
         .spawn()
         .map_err(|error| ResourceError::failed(format!("cannot start `{shown}`: {error}")))?;
-    let group = ProcessGroup::register(child.id());
+    let group = context.running.register(child.id());
 
     let capture = Arc::new(Mutex::new(Capture::default()));
     let (reading, readers) = mpsc::channel::<()>();

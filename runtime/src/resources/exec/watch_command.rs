@@ -7,7 +7,7 @@
 //! watch ends there: it is not restarted (`Meta:rewatch` is the engine's).
 
 use super::config::{CommandLine, Config};
-use super::process::{self, ProcessGroup};
+use super::process::{self, ProcessGroup, RunningCommands};
 use crate::resource::{ResourceError, WatchEvents};
 use std::io::{ErrorKind, Read};
 use std::process::Stdio;
@@ -45,6 +45,7 @@ pub fn start(
     id: String,
     line: CommandLine,
     config: Config,
+    running: RunningCommands,
     counter: Arc<AtomicU64>,
     events: WatchEvents,
 ) -> Result<CommandWatch, ResourceError> {
@@ -52,7 +53,7 @@ pub fn start(
     let shared = Arc::clone(&state);
     thread::Builder::new()
         .name("exec-watchcmd".into())
-        .spawn(move || run(&id, &line, &config, &shared, &counter, &events))
+        .spawn(move || run(&id, &line, &config, &running, &shared, &counter, &events))
         .map_err(|error| ResourceError::failed(format!("cannot start a watch thread: {error}")))?;
     Ok(CommandWatch { state })
 }
@@ -61,6 +62,7 @@ fn run(
     id: &str,
     line: &CommandLine,
     config: &Config,
+    running: &RunningCommands,
     state: &Mutex<State>,
     counter: &AtomicU64,
     events: &WatchEvents,
@@ -73,7 +75,7 @@ fn run(
             return;
         }
         let spawned = config
-            .run_context()
+            .run_context(running)
             .and_then(|context| process::build(line, &context))
             .and_then(|mut command| {
                 command
@@ -84,7 +86,7 @@ fn run(
             });
         match spawned {
             Ok(child) => {
-                state.group = Some(ProcessGroup::register(child.id()));
+                state.group = Some(running.register(child.id()));
                 child
             }
             Err(problem) => {
