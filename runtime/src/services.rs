@@ -4,10 +4,10 @@
 //! agents' engines side by side) and one engine's shutdown touches only its
 //! own children.
 //!
-//! Today it holds the register of running commands; the file watcher, the
-//! D-Bus connection and the World join it as they become handles.
+//! The D-Bus connection and the World join it when they are built.
 
 use crate::resources::exec::RunningCommands;
+use crate::resources::file::FileWatcher;
 
 /// The shared services of one engine. Cloning shares them.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +15,8 @@ pub struct Services {
     /// Every command the engine's `exec` resources are running, so that
     /// shutdown can kill what is left.
     pub commands: RunningCommands,
+    /// The one inotify watcher all the engine's file resources share.
+    pub files: FileWatcher,
 }
 
 impl Services {

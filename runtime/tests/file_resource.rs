@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::thread;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -27,6 +28,10 @@ const NOOP: ApplyContext = ApplyContext {
     refresh: false,
 };
 
+/// The tests' resources share one engine's services, as an engine's file
+/// resources do: one inotify watcher for all of them.
+static SERVICES: LazyLock<Services> = LazyLock::new(Services::new);
+
 fn spec(name: &str, params: Json) -> ResourceSpec {
     let params = params.as_object().expect("params are an object").clone();
     ResourceSpec::new("file", name, params.into_iter().collect(), "test.mcl:1:1")
@@ -35,7 +40,7 @@ fn spec(name: &str, params: Json) -> ResourceSpec {
 fn try_file(path: impl AsRef<Path>, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
     build(
         &spec(&path.as_ref().display().to_string(), params),
-        &Services::new(),
+        &SERVICES,
     )
 }
 
@@ -267,7 +272,7 @@ fn recurse_and_purge_remove_what_nothing_manages() {
         edges: Vec::new(),
     };
     file::annotate_purge_excludes(&mut graph);
-    let mut resource = build(&graph.resources[0], &Services::new()).unwrap();
+    let mut resource = build(&graph.resources[0], &SERVICES).unwrap();
     let noop = would_change(&mut resource);
     assert!(
         noop.contains(&format!("would remove file {}", root.join("a").display())),

@@ -18,7 +18,7 @@ use crate::spec::ResourceSpec;
 fn constructor(kind: &str) -> Option<Constructor> {
     Some(match kind {
         "exec" => exec::Exec::build,
-        "file" => |spec, _| file::File::build(spec),
+        "file" => file::File::build,
         "msg" => |spec, _| msg::Msg::build(spec),
         "noop" => |spec, _| noop::Noop::build(spec),
         "print" => |spec, _| print::Print::build(spec),

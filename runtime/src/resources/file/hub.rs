@@ -1,4 +1,4 @@
-//! One inotify watcher for every file resource of the process.
+//! One inotify watcher for every file resource of an engine.
 //!
 //! Each `notify` watcher is an inotify instance and a thread, and Linux
 //! allows 128 instances per user by default: a graph with a few hundred
@@ -20,10 +20,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread;
 
-static HUB: Mutex<Option<Hub>> = Mutex::new(None);
+/// The file watcher of one engine, shared by its file resources (a handle
+/// in [`crate::services::Services`]); started by the first subscription,
+/// stopped when the last handle and subscription are gone.
+#[derive(Clone, Default)]
+pub struct FileWatcher(Arc<Mutex<Option<Hub>>>);
+
+impl std::fmt::Debug for FileWatcher {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("FileWatcher")
+    }
+}
 
 /// Events queued for the dispatcher at most; a burst beyond it is handled
 /// as lost events (every file checks once) rather than held in memory.
@@ -47,55 +57,69 @@ struct Subscription {
 }
 
 /// Ends its subscription when dropped.
-pub struct Guard(u64);
+pub struct Guard {
+    id: u64,
+    watcher: FileWatcher,
+}
 
 impl Drop for Guard {
     /// A watch left behind is harmless (its events concern no one) and goes
     /// at the next full re-arm; re-arming on every drop would make stopping
     /// a large graph quadratic.
     fn drop(&mut self) {
-        if let Some(hub) = lock().as_mut() {
-            if let Some(subscription) = hub.subscriptions.remove(&self.0) {
-                hub.unindex(self.0, &snapshot(&subscription.targets));
+        if let Some(hub) = lock(&self.watcher.0).as_mut() {
+            if let Some(subscription) = hub.subscriptions.remove(&self.id) {
+                hub.unindex(self.id, &snapshot(&subscription.targets));
             }
         }
     }
 }
 
-fn lock() -> MutexGuard<'static, Option<Hub>> {
-    HUB.lock().unwrap_or_else(PoisonError::into_inner)
+fn lock(hub: &Mutex<Option<Hub>>) -> MutexGuard<'_, Option<Hub>> {
+    hub.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Sends `()` on `events` whenever something happens to one of `targets`.
-pub fn subscribe(targets: SharedTargets, events: WatchEvents) -> Result<Guard, ResourceError> {
-    let mut slot = lock();
-    let hub = match slot.as_mut() {
-        Some(hub) => hub,
-        None => slot.insert(Hub::start()?),
-    };
-    let id = hub.next_id;
-    hub.next_id += 1;
-    let current = snapshot(&targets);
-    // Only this subscription's watches are new: arm just those.
-    hub.arm(&wanted_watches(&current))?;
-    hub.index(id, &current);
-    hub.subscriptions
-        .insert(id, Subscription { targets, events });
-    Ok(Guard(id))
-}
+impl FileWatcher {
+    /// Sends `()` on `events` whenever something happens to one of `targets`.
+    pub fn subscribe(
+        &self,
+        targets: SharedTargets,
+        events: WatchEvents,
+    ) -> Result<Guard, ResourceError> {
+        let mut slot = lock(&self.0);
+        let hub = match slot.as_mut() {
+            Some(hub) => hub,
+            None => slot.insert(Hub::start(Arc::downgrade(&self.0))?),
+        };
+        let id = hub.next_id;
+        hub.next_id += 1;
+        let current = snapshot(&targets);
+        // Only this subscription's watches are new: arm just those.
+        hub.arm(&wanted_watches(&current))?;
+        hub.index(id, &current);
+        hub.subscriptions
+            .insert(id, Subscription { targets, events });
+        Ok(Guard {
+            id,
+            watcher: self.clone(),
+        })
+    }
 
-/// Re-reads every subscription's targets.
-pub fn rearm_all() {
-    if let Some(hub) = lock().as_mut() {
-        hub.reindex();
-        if let Err(error) = hub.rearm(&[], false) {
-            tracing::warn!("file watch: {error}");
+    /// Re-reads every subscription's targets.
+    pub fn rearm_all(&self) {
+        if let Some(hub) = lock(&self.0).as_mut() {
+            hub.reindex();
+            if let Err(error) = hub.rearm(&[], false) {
+                tracing::warn!("file watch: {error}");
+            }
         }
     }
 }
 
 impl Hub {
-    fn start() -> Result<Hub, ResourceError> {
+    /// The dispatcher holds the hub weakly: once every handle is gone, the
+    /// hub and its `notify` watcher go, and the dispatcher's queue ends.
+    fn start(shared: Weak<Mutex<Option<Hub>>>) -> Result<Hub, ResourceError> {
         let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let overflowed = Arc::new(AtomicBool::new(false));
         let overflow = Arc::clone(&overflowed);
@@ -114,7 +138,7 @@ impl Hub {
         })?;
         thread::Builder::new()
             .name("mgmt-file-watch".into())
-            .spawn(move || dispatch(receiver, overflowed))
+            .spawn(move || dispatch(receiver, overflowed, shared))
             .map_err(|error| {
                 ResourceError::failed(format!("cannot start the file watcher thread: {error}"))
             })?;
@@ -351,7 +375,11 @@ fn concerns_no_one(event: &Event) -> bool {
                 .all(|path| path.file_name().is_some_and(is_temp_name)))
 }
 
-fn dispatch(receiver: Receiver<notify::Result<Event>>, overflowed: Arc<AtomicBool>) {
+fn dispatch(
+    receiver: Receiver<notify::Result<Event>>,
+    overflowed: Arc<AtomicBool>,
+    shared: Weak<Mutex<Option<Hub>>>,
+) {
     while let Ok(first) = receiver.recv() {
         let mut burst: Vec<_> = std::iter::once(first).chain(receiver.try_iter()).collect();
         if overflowed.swap(false, Ordering::AcqRel) {
@@ -359,9 +387,12 @@ fn dispatch(receiver: Receiver<notify::Result<Event>>, overflowed: Arc<AtomicBoo
                 "the watch queue was full and events were dropped",
             )));
         }
-        if let Some(hub) = lock().as_mut() {
+        let Some(hub) = shared.upgrade() else {
+            return;
+        };
+        if let Some(hub) = lock(&hub).as_mut() {
             hub.deliver(&burst);
-        }
+        };
     }
 }
 
@@ -385,7 +416,7 @@ mod tests {
 
     #[test]
     fn only_changes_of_a_directory_reach_what_lies_below_it() {
-        let mut hub = Hub::start().expect("a watcher");
+        let mut hub = Hub::start(Weak::new()).expect("a watcher");
         hub.index(1, &[target("/d/a", Scope::Exact)]);
         hub.index(2, &[target("/d/b", Scope::Exact)]);
         hub.index(3, &[target("/t", Scope::Tree)]);

@@ -43,8 +43,10 @@ mod validate;
 mod watch;
 
 pub use atomic::TEMP_PREFIX;
+pub use hub::FileWatcher;
 
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
+use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceSpec};
 use params::Params;
 use report::Report;
@@ -65,11 +67,18 @@ pub struct File {
     /// What the watch follows, shared with it so a received `source` is
     /// watched from then on.
     targets: watch::SharedTargets,
+    /// The engine's file watcher, which the watch subscribes to.
+    watcher: FileWatcher,
 }
 
 impl File {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        Ok(Box::new(File::new(spec)?))
+    pub fn build(
+        spec: &ResourceSpec,
+        services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        let mut file = File::new(spec)?;
+        file.watcher = services.files.clone();
+        Ok(Box::new(file))
     }
 
     pub fn new(spec: &ResourceSpec) -> Result<File, ResourceError> {
@@ -85,6 +94,7 @@ impl File {
             params,
             reverse,
             targets,
+            watcher: FileWatcher::default(),
         })
     }
 }
@@ -95,7 +105,7 @@ impl Resource for File {
     }
 
     fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
-        watch::start(self.targets.clone(), events).map(Some)
+        watch::start(&self.watcher, self.targets.clone(), events).map(Some)
     }
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
@@ -131,7 +141,8 @@ impl Resource for File {
                 .targets
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = watch::targets(&self.params);
-            watch::retarget();
+            // Running watches follow the changed targets.
+            self.watcher.rearm_all();
         }
         Ok(())
     }

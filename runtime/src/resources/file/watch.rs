@@ -13,7 +13,7 @@
 //! The watching itself is shared by all file resources (see `hub.rs`).
 
 use super::entry::is_temp_name;
-use super::hub;
+use super::hub::FileWatcher;
 use super::params::Params;
 use crate::resource::{ResourceError, WatchEvents, WatchGuard};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
@@ -72,13 +72,12 @@ pub fn targets(params: &Params) -> Vec<Target> {
 
 /// Starts watching `targets`; the watches are in place when this returns,
 /// and dropping the guard removes them.
-pub fn start(targets: SharedTargets, events: WatchEvents) -> Result<WatchGuard, ResourceError> {
-    Ok(Box::new(hub::subscribe(targets, events)?))
-}
-
-/// Makes running watches follow changed targets.
-pub fn retarget() {
-    hub::rearm_all();
+pub fn start(
+    watcher: &FileWatcher,
+    targets: SharedTargets,
+    events: WatchEvents,
+) -> Result<WatchGuard, ResourceError> {
+    Ok(Box::new(watcher.subscribe(targets, events)?))
 }
 
 pub fn snapshot(targets: &SharedTargets) -> Vec<Target> {
