@@ -40,6 +40,13 @@ impl<'a, S> Slot<'a, S> {
     }
 }
 
+/// What a function name refers to, for the checker and the evaluator alike:
+/// a user function with the scope it was declared in, or a built-in.
+pub enum Callee<'a, S> {
+    User(Rc<Scope<'a, S>>, &'a FuncDecl),
+    Builtin(std::sync::Arc<dyn crate::function::Function>),
+}
+
 /// What an import namespace refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportTarget {

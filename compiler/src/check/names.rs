@@ -3,7 +3,7 @@
 
 use super::{errors, Checker, PendingCall, TypeScope};
 use crate::function::CallShape;
-use crate::scope::{did_you_mean, ImportTarget, Namespace, Scope, Slot, SlotState};
+use crate::scope::{did_you_mean, Callee, ImportTarget, Namespace, Scope, Slot, SlotState};
 use crate::types::unify::TypeId;
 use crate::types::Type;
 use crate::value::Value;
@@ -11,12 +11,6 @@ use mcl_grammar::ast::{ClassDecl, Expr, ExprKind, FuncDecl, Ident, Stmt, StmtKin
 use mcl_grammar::Span;
 use std::collections::HashMap;
 use std::rc::Rc;
-
-/// What a function name refers to.
-pub(super) enum Callee<'a> {
-    User(Rc<TypeScope<'a>>, &'a FuncDecl),
-    Builtin(std::sync::Arc<dyn crate::function::Function>),
-}
 
 impl<'a> Checker<'a> {
     /// The type of `$name` as written at `ident`.
@@ -268,7 +262,11 @@ impl<'a> Checker<'a> {
     }
 
     /// What `name(...)` calls.
-    pub(super) fn callee(&mut self, scope: &Rc<TypeScope<'a>>, name: &Ident) -> Option<Callee<'a>> {
+    pub(super) fn callee(
+        &mut self,
+        scope: &Rc<TypeScope<'a>>,
+        name: &Ident,
+    ) -> Option<Callee<'a, TypeId>> {
         let functions = self.context.functions;
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             if !prefix.contains('.') {

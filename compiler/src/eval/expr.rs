@@ -1,9 +1,9 @@
 //! Expression evaluation and the operators' run-time rules.
 
 use super::closure::Closure;
-use super::names::Callee;
 use super::{errors, Catchable, EvalCore, Failure, ValueScope};
 use crate::function::CallContext;
+use crate::scope::Callee;
 use crate::scope::{Scope, Slot};
 use crate::value::{CallError, FuncValue, Value};
 use mcl_grammar::ast::{BinaryOp, Expr, ExprKind, Ident, StrSegment, UnaryOp};

@@ -2,22 +2,15 @@
 //! reported every unknown name, so a miss here is only a safety net.
 
 use super::{errors, EvalCore, Failure, ValueScope};
-use crate::function::Function;
-use crate::scope::{ImportTarget, Namespace, Scope, Slot, SlotState};
+use crate::scope::{Callee, ImportTarget, Namespace, Scope, Slot, SlotState};
 use crate::value::Value;
-use mcl_grammar::ast::{ClassDecl, FuncDecl, Ident, Stmt, StmtKind};
+use mcl_grammar::ast::{ClassDecl, Ident, Stmt, StmtKind};
 use mcl_grammar::Span;
 use std::rc::Rc;
-use std::sync::Arc;
 
 /// How deeply classes and functions may expand into each other. The checker
 /// refuses recursion; this only guards the stack against the unforeseen.
 const MAX_DEPTH: usize = 512;
-
-pub(crate) enum Callee {
-    User(Rc<ValueScope>, &'static FuncDecl),
-    Builtin(Arc<dyn Function>),
-}
 
 impl EvalCore {
     pub(crate) fn variable(
@@ -208,7 +201,11 @@ impl EvalCore {
         )))
     }
 
-    pub(crate) fn callee(&self, scope: &Rc<ValueScope>, name: &Ident) -> Result<Callee, Failure> {
+    pub(crate) fn callee(
+        &self,
+        scope: &Rc<ValueScope>,
+        name: &Ident,
+    ) -> Result<Callee<'static, super::Evaluated>, Failure> {
         let functions = &self.inputs.functions;
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             if let Some(Namespace::Import(ImportTarget::Core(module))) =
