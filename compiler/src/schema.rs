@@ -1,10 +1,12 @@
 //! Resource kinds as the compiler sees them: field names and types, integer
-//! ranges, enumerated values, and what a kind sends.
+//! ranges, enumerated values, what a kind sends, and its autoedge rule.
 //!
 //! `runtime` declares every kind (it owns the implementations) and hands them
 //! over through [`ResourceKinds`]; the compiler checks resource bodies, builds
-//! `$const.res.<kind>.<field>.<value>` and range-checks integers with them.
+//! `$const.res.<kind>.<field>.<value>`, range-checks integers and adds
+//! automatic edges with them, and never names a kind itself.
 
+use crate::graph::Resource;
 use crate::types::Type;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +40,31 @@ impl FieldSchema {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// What one resource offers to, and asks of, automatic edges: the paths it
+/// manages and the paths it depends on (see `graph/autoedges.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Autoedges {
+    /// Absolute paths this resource manages; a directory's ends in `/`.
+    pub provides: Vec<String>,
+    /// What it depends on, each met by at most one resource providing it.
+    pub needs: Vec<Need>,
+}
+
+/// One dependency of a resource on whatever manages a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// The resource managing exactly this path.
+    Path(String),
+    /// The resource managing this path as a directory (with or without its `/`).
+    Directory(String),
+    /// The nearest managed directory above this path.
+    Parent(String),
+}
+
+/// A kind's autoedge rule: what one of its resources provides and needs.
+pub type AutoedgeRule = fn(&Resource) -> Autoedges;
+
+#[derive(Clone, Debug)]
 pub struct ResourceSchema {
     pub kind: &'static str,
     pub fields: Vec<FieldSchema>,
@@ -49,6 +75,8 @@ pub struct ResourceSchema {
     pub sends: Vec<(&'static str, Type)>,
     /// Whether resources of this kind may be grouped into one (`Meta:autogroup`).
     pub groupable: bool,
+    /// Its autoedge rule; `None`: it takes no part in automatic edges.
+    pub autoedges: Option<AutoedgeRule>,
 }
 
 impl ResourceSchema {

@@ -98,6 +98,7 @@ fn kinds() -> Kinds {
             name_field: None,
             sends,
             groupable: false,
+            autoedges: None,
         };
     let mut map = BTreeMap::new();
     map.insert(

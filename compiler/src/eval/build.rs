@@ -102,7 +102,7 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
         }
     }
     if core.inputs.autoedges {
-        crate::graph::autoedges::add_autoedges(&mut graph);
+        crate::graph::autoedges::add_autoedges(&mut graph, core.inputs.kinds.as_ref());
     }
     if let Some(cycle) = crate::graph::cycles::find_cycle(&graph) {
         let names: Vec<String> = cycle.iter().map(|id| graph.resource(*id).id()).collect();

@@ -1,7 +1,8 @@
 //! `exec`: run a command, guarded by other commands, and send its output.
 
-use super::{field, integer, kind, string, strings, IntWidth};
-use mcl_compiler::schema::ResourceSchema;
+use super::{field, integer, kind, param_str, string, strings, IntWidth};
+use mcl_compiler::graph::Resource;
+use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::types::Type;
 
 pub fn schema() -> ResourceSchema {
@@ -46,10 +47,47 @@ pub fn schema() -> ResourceSchema {
         ],
     );
     schema.name_field = Some("cmd");
+    schema.autoedges = Some(autoedges);
     schema.sends = vec![
         ("output", Type::Str),
         ("stdout", Type::Str),
         ("stderr", Type::Str),
     ];
     schema
+}
+
+/// Each command an exec runs, with the fields naming its shell and directory.
+const COMMANDS: [(&str, &str, &str); 5] = [
+    ("cmd", "shell", "cwd"),
+    ("ifcmd", "ifshell", "ifcwd"),
+    ("nifcmd", "nifshell", "nifcwd"),
+    ("watchcmd", "watchshell", "watchcwd"),
+    ("donecmd", "doneshell", "donecwd"),
+];
+
+/// Autoedges: an exec depends on the files of the programs it runs (the
+/// first word of each command when absolute, and their shells) and on the
+/// directories they run in.
+fn autoedges(resource: &Resource) -> Autoedges {
+    let mut needs = Vec::new();
+    for (command_field, shell_field, directory_field) in COMMANDS {
+        let command = match param_str(resource, command_field) {
+            Some(command) => command,
+            None if command_field == "cmd" => resource.name.as_str(),
+            None => continue,
+        };
+        if let Some(program) = command.split_whitespace().next() {
+            needs.push(Need::Path(program.to_owned()));
+        }
+        if let Some(shell) = param_str(resource, shell_field) {
+            needs.push(Need::Path(shell.trim().to_owned()));
+        }
+        if let Some(directory) = param_str(resource, directory_field) {
+            needs.push(Need::Directory(directory.to_owned()));
+        }
+    }
+    Autoedges {
+        provides: Vec::new(),
+        needs,
+    }
 }

@@ -1,7 +1,12 @@
 //! `file`: a file, directory (path ending in `/`) or symlink.
+//!
+//! Autoedges: a file provides its path, and depends on the nearest managed
+//! directory above it and on the files that manage its `fragments`.
 
-use super::{boolean, kind, one_of, string, strings};
-use mcl_compiler::schema::ResourceSchema;
+use super::{boolean, kind, one_of, param_str, string, strings};
+use mcl_compiler::graph::Resource;
+use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
+use mcl_compiler::value::Value;
 
 /// `$const.res.file.state.*`.
 pub const STATES: &[&str] = &["exists", "absent"];
@@ -31,5 +36,58 @@ pub fn schema() -> ResourceSchema {
         ],
     );
     schema.name_field = Some("path");
+    schema.autoedges = Some(autoedges);
     schema
+}
+
+fn autoedges(resource: &Resource) -> Autoedges {
+    let Some(path) = file_path(resource) else {
+        return Autoedges::default();
+    };
+    let mut needs = vec![Need::Parent(path.clone())];
+    if let Some(fragments) = resource.params.get("fragments").and_then(Value::as_list) {
+        needs.extend(
+            fragments
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|fragment| Need::Path(fragment.to_owned())),
+        );
+    }
+    Autoedges {
+        provides: vec![path],
+        needs,
+    }
+}
+
+/// The absolute path a `file` resource manages, as the file resource
+/// computes it: `path` (default: the name), with its directory part
+/// replaced by `dirname` and its last part by `basename` when they are given.
+fn file_path(resource: &Resource) -> Option<String> {
+    let path = param_str(resource, "path").unwrap_or(&resource.name);
+    let (directory, base) = split_last(path);
+    let directory = param_str(resource, "dirname").unwrap_or(directory);
+    let base = param_str(resource, "basename").unwrap_or(base);
+    let path = format!("{directory}{base}");
+    path.starts_with('/').then_some(path)
+}
+
+/// `/a/b/c` → (`/a/b/`, `c`); `/a/b/` → (`/a/`, `b/`).
+fn split_last(path: &str) -> (&str, &str) {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(index) => path.split_at(index + 1),
+        None => ("", path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split() {
+        assert_eq!(split_last("/a/b/c"), ("/a/b/", "c"));
+        assert_eq!(split_last("/a/b/"), ("/a/", "b/"));
+        assert_eq!(split_last("/"), ("", "/"));
+    }
 }

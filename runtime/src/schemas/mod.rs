@@ -151,6 +151,14 @@ impl IntWidth {
     }
 }
 
+/// A `str` param of a compiled resource, for the autoedge rules.
+fn param_str<'a>(resource: &'a mcl_compiler::graph::Resource, name: &str) -> Option<&'a str> {
+    resource
+        .params
+        .get(name)
+        .and_then(mcl_compiler::value::Value::as_str)
+}
+
 /// A kind with its fields and defaults for the rest: no name field, sends
 /// nothing, not groupable.
 fn kind(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
@@ -160,6 +168,7 @@ fn kind(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
         name_field: None,
         sends: Vec::new(),
         groupable: false,
+        autoedges: None,
     }
 }
 

@@ -1,7 +1,13 @@
 //! `svc`: a systemd unit `<name>.service`, managed over D-Bus.
+//!
+//! Autoedges: a service depends on the file that manages its unit file
+//! (`/etc/systemd/system/<name>.service`, `/usr/lib/systemd/system/...`,
+//! `/lib/systemd/system/...`; the `user` directories for `session` units).
 
 use super::{boolean, kind, one_of};
-use mcl_compiler::schema::ResourceSchema;
+use mcl_compiler::graph::Resource;
+use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
+use mcl_compiler::value::Value;
 
 /// `$const.res.svc.state.*`.
 pub const STATES: &[&str] = &["running", "stopped"];
@@ -9,7 +15,7 @@ pub const STATES: &[&str] = &["running", "stopped"];
 pub const STARTUPS: &[&str] = &["enabled", "disabled"];
 
 pub fn schema() -> ResourceSchema {
-    kind(
+    let mut schema = kind(
         "svc",
         vec![
             one_of("state", STATES),
@@ -17,5 +23,36 @@ pub fn schema() -> ResourceSchema {
             // The user's session bus instead of the system bus.
             boolean("session"),
         ],
-    )
+    );
+    schema.autoedges = Some(autoedges);
+    schema
+}
+
+fn autoedges(resource: &Resource) -> Autoedges {
+    let unit = if resource.name.ends_with(".service") {
+        resource.name.clone()
+    } else {
+        format!("{}.service", resource.name)
+    };
+    let session = resource
+        .params
+        .get("session")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let directories: &[&str] = if session {
+        &["/etc/systemd/user/", "/usr/lib/systemd/user/"]
+    } else {
+        &[
+            "/etc/systemd/system/",
+            "/usr/lib/systemd/system/",
+            "/lib/systemd/system/",
+        ]
+    };
+    Autoedges {
+        provides: Vec::new(),
+        needs: directories
+            .iter()
+            .map(|directory| Need::Path(format!("{directory}{unit}")))
+            .collect(),
+    }
 }
