@@ -43,7 +43,10 @@ fn assert_victim_untouched(victim: &Path, uid: u32) {
     assert_eq!(fs::read(victim).unwrap(), b"secret");
 }
 
-fn cases() -> Vec<(&'static str, bool, Vec<(&'static str, Json)>)> {
+/// What is managed, whether the path is a directory, and the params.
+type Case = (&'static str, bool, Vec<(&'static str, Json)>);
+
+fn cases() -> Vec<Case> {
     let me = nix::unistd::getuid().as_raw().to_string();
     vec![
         ("mode", false, vec![("mode", Json::from("0666"))]),
