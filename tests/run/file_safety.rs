@@ -102,3 +102,55 @@ fn a_symlink_swap_race_never_reaches_the_victim() {
     assert_eq!((metadata.uid(), metadata.gid()), (0, 0));
     assert_eq!(fs::read(&victim).unwrap(), b"secret");
 }
+
+/// SIGKILL a one-shot run of 1,000 files at a few moments: every file is
+/// either missing or whole, and a normal run afterwards leaves every file
+/// right and no temporary behind.
+#[test]
+fn a_killed_run_leaves_no_partial_file_and_the_next_run_no_temporary() {
+    const FILES: usize = 1000;
+    let content = |index: usize| format!("file {index}\n").repeat(50);
+    let mut program = String::new();
+    for index in 0..FILES {
+        program.push_str(&format!(
+            "file \"@/out/f{index}\" {{ content => \"{}\", }}\n",
+            content(index).replace('\n', "\\n")
+        ));
+    }
+    let case = Case::new(&program);
+    fs::create_dir(case.path("out")).unwrap();
+    // Pseudo-random moments from the clock; bounded to five kills.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(7, |elapsed| elapsed.subsec_nanos() as u64);
+    for round in 0..5u64 {
+        let delay = (seed.wrapping_mul(round + 1).wrapping_mul(2_654_435_761)) % 400;
+        let mut child = super::support::mgmt()
+            .args(["run", "--converged-timeout", "0"])
+            .arg(&case.program)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mgmt starts");
+        std::thread::sleep(Duration::from_millis(20 + delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        for index in 0..FILES {
+            if let Ok(found) = fs::read_to_string(case.path(&format!("out/f{index}"))) {
+                assert_eq!(found, content(index), "f{index} is partial after a kill");
+            }
+        }
+    }
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    for index in 0..FILES {
+        assert_eq!(case.read(&format!("out/f{index}")), content(index));
+    }
+    let temporaries: Vec<_> = fs::read_dir(case.path("out"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name())
+        .filter(|name| name.to_string_lossy().starts_with(".mgmt-"))
+        .collect();
+    assert!(temporaries.is_empty(), "left behind: {temporaries:?}");
+}
