@@ -234,7 +234,7 @@ fn a_trailing_slash_manages_a_directory() {
     let occupied = dir.path().join("occupied");
     fs::write(&occupied, "a file").unwrap();
     let mut refused = file(dir_name(&occupied), json!({"state": "exists"}));
-    assert!(failure(&mut refused).contains("set `force`"));
+    assert!(failure(&mut refused).contains("set `force => true`"));
     let mut forced = file(
         dir_name(&occupied),
         json!({"state": "exists", "force": true}),
@@ -427,7 +427,7 @@ fn symlink_points_the_path_at_source() {
         &regular,
         json!({"symlink": true, "source": "/etc/hostname"}),
     );
-    assert!(failure(&mut refused).contains("is a file, not a symlink; set `force`"));
+    assert!(failure(&mut refused).contains("is a file, not a symlink; set `force => true`"));
     let mut forced = file(
         &regular,
         json!({"symlink": true, "source": "/etc/hostname", "force": true}),

@@ -8,6 +8,7 @@
 //! The parent directory must exist: creating parents is the job of the
 //! resource that manages them (one `mkdir -p` case aside, in `check.rs`).
 
+use super::temp;
 use crate::resource::ResourceError;
 use std::fs::{self, File, Permissions};
 use std::io::{self, Read};
@@ -15,7 +16,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Names of our temporary files; the watcher ignores them.
+/// Names of our temporary files start with this; the watcher ignores them.
+/// [`temp`] owns the full form, which names the writing agent.
 pub const TEMP_PREFIX: &str = ".mgmt-";
 
 /// What a new inode gets before it becomes visible.
@@ -68,7 +70,7 @@ pub fn write_file(
     meta: NewMeta,
 ) -> Result<u64, ResourceError> {
     let dir = parent_dir(target)?;
-    let mut temp = temp_builder()
+    let mut temp = temp_file_builder()
         .tempfile_in(dir)
         .map_err(|error| failed("cannot write", target, error))?;
     let written = io::copy(content, temp.as_file_mut())
@@ -87,7 +89,7 @@ pub fn write_file(
 /// (then returns false and leaves it alone).
 pub fn create_empty_file(target: &Path, meta: NewMeta) -> Result<bool, ResourceError> {
     let dir = parent_dir(target)?;
-    let temp = temp_builder()
+    let temp = temp_file_builder()
         .tempfile_in(dir)
         .map_err(|error| failed("cannot create", target, error))?;
     set_file_meta(temp.as_file(), target, meta)?;
@@ -190,17 +192,72 @@ pub fn sync_dir(dir: &Path) -> Result<(), ResourceError> {
     }
 }
 
-/// Changes the mode of an existing file or directory in place.
+/// Opens the path itself, never what a symlink there points to: a symlink
+/// planted at the last component (by a user who can write the directory)
+/// must not redirect a chmod, chown or read to a file they cannot touch.
+/// The returned fd is what the caller then changes (`fchmod`, `fchown`), so
+/// a swap between our check and our change cannot redirect it either.
+pub fn open_nofollow(target: &Path) -> Result<File, ResourceError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK | nix::libc::O_CLOEXEC)
+        .open(target)
+        .map_err(|error| {
+            if error.raw_os_error() == Some(nix::libc::ELOOP) {
+                symlink_refused(target)
+            } else {
+                failed("cannot open", target, error)
+            }
+        })
+}
+
+/// The error for a symlink found where a file or directory is managed.
+pub fn symlink_refused(target: &Path) -> ResourceError {
+    ResourceError::failed(format!(
+        "{} is a symlink, not a file or directory: refusing to follow it (set `force => true` to replace the link itself)",
+        target.display()
+    ))
+}
+
+/// Changes the mode of an existing file or directory in place, through an
+/// fd opened without following a symlink.
 pub fn chmod(target: &Path, mode: u32) -> Result<(), ResourceError> {
-    fs::set_permissions(target, Permissions::from_mode(mode))
+    let file = open_nofollow(target)?;
+    require_not_special(&file, target)?;
+    file.set_permissions(Permissions::from_mode(mode))
         .map_err(|error| failed("cannot chmod", target, error))
 }
 
-/// Changes the owner of an existing path in place (the link itself for a
-/// symlink).
+/// Changes the owner of an existing path in place: through a no-follow fd
+/// for a file or directory, `lchown` (the link itself) for a symlink.
 pub fn chown(target: &Path, uid: Option<u32>, gid: Option<u32>) -> Result<(), ResourceError> {
-    std::os::unix::fs::lchown(target, uid, gid)
-        .map_err(|error| failed("cannot chown", target, error))
+    match open_nofollow(target) {
+        Ok(file) => {
+            require_not_special(&file, target)?;
+            std::os::unix::fs::fchown(&file, uid, gid)
+        }
+        // The link itself (a `symlink` resource's owner); lchown never follows.
+        Err(_) if fs::symlink_metadata(target).is_ok_and(|meta| meta.file_type().is_symlink()) => {
+            std::os::unix::fs::lchown(target, uid, gid)
+        }
+        Err(error) => return Err(error),
+    }
+    .map_err(|error| failed("cannot chown", target, error))
+}
+
+/// A fifo or device swapped in after our `lstat` is not ours to change.
+fn require_not_special(file: &File, target: &Path) -> Result<(), ResourceError> {
+    let metadata = file
+        .metadata()
+        .map_err(|error| failed("cannot stat", target, error))?;
+    if metadata.is_file() || metadata.is_dir() {
+        return Ok(());
+    }
+    Err(ResourceError::failed(format!(
+        "{} changed while being managed: it is now a special file",
+        target.display()
+    )))
 }
 
 /// The mode a new file or directory gets when `mode` is not managed.
@@ -228,7 +285,15 @@ fn umask() -> u32 {
 
 fn temp_builder() -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX);
+    builder.prefix(temp::own_prefix());
+    builder
+}
+
+/// 0600 (tempfile's default, kept explicit): a temporary left by a crash
+/// while being written never shows its content to others.
+fn temp_file_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = temp_builder();
+    builder.permissions(Permissions::from_mode(0o600));
     builder
 }
 

@@ -25,6 +25,13 @@ use std::path::{Path, PathBuf};
 
 pub fn check_apply(params: &Params, report: &mut Report) -> Result<(), ResourceError> {
     let target = params.target();
+    // A crashed agent's temporaries are removed where we manage paths.
+    if let Some(parent) = target.parent() {
+        super::temp::remove_stale(parent);
+    }
+    if params.is_dir() {
+        super::temp::remove_stale(&target);
+    }
     if params.state == Some(State::Absent) {
         return ensure_absent(params, &target, report);
     }
@@ -247,12 +254,11 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
             Ok(())
         }
         (None, _) if !create => missing_unmanaged(params, target),
-        (Some(_), Some(kind)) if !create => {
-            // Neither kind nor existence is managed: follow a symlink, as
-            // chmod(1) does, and manage the metadata of what it points to.
-            let metadata = fs::metadata(target)
-                .map_err(|error| atomic::failed("cannot stat", target, error))?;
-            if kind == Kind::Dir || metadata.is_dir() {
+        // A symlink where only the metadata is managed falls through to the
+        // replacement below: refused without `force`, never followed (a
+        // planted link must not hand the victim's mode or owner to us).
+        (Some(metadata), Some(kind)) if !create && kind != Kind::Symlink => {
+            if kind == Kind::Dir {
                 return Err(ResourceError::failed(format!(
                     "{} is a directory; a directory's path ends in `/`",
                     target.display()
@@ -263,7 +269,7 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
                 wanted_mode(params, metadata.mode(), false, None),
                 owner,
             );
-            plan.apply_following(target, report)
+            plan.apply(target, report)
         }
         (found, kind) => {
             if let Some(kind) = kind {

@@ -6,7 +6,7 @@
 //! so a large file is read once and never held in memory; only a noop diff
 //! of small text reads it whole.
 
-use super::atomic::{failed, TEMP_PREFIX};
+use super::atomic::{failed, open_nofollow, TEMP_PREFIX};
 use crate::resource::ResourceError;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -112,7 +112,8 @@ pub fn same_content(
     if target_len != wanted.len() {
         return Ok(false);
     }
-    let mut file = File::open(target).map_err(|error| failed("cannot read", target, error))?;
+    // Not through a symlink swapped in since our lstat.
+    let mut file = open_nofollow(target)?;
     let mut wanted_reader = wanted.reader()?;
     // Most managed files are small: buffers sized to the file (plus one byte
     // to see the end) instead of zeroing two full chunks per comparison.
@@ -165,7 +166,13 @@ pub fn describe_difference(
         ));
     }
     let old = match current_len {
-        Some(_) => fs::read(target).map_err(|error| failed("cannot read", target, error))?,
+        Some(_) => {
+            let mut old = Vec::new();
+            open_nofollow(target)?
+                .read_to_end(&mut old)
+                .map_err(|error| failed("cannot read", target, error))?;
+            old
+        }
         None => Vec::new(),
     };
     let mut new = Vec::new();

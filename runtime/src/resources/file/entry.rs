@@ -97,7 +97,7 @@ pub fn require_force(
         return Ok(());
     }
     Err(ResourceError::failed(format!(
-        "{} is a {}, not a {wanted}; set `force` to replace it",
+        "{} is a {}, not a {wanted}; set `force => true` to replace it",
         path.display(),
         found.name()
     )))

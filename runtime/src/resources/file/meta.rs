@@ -92,7 +92,8 @@ impl MetaPlan {
         }
     }
 
-    /// Fixes the path in place (a symlink itself, not its target).
+    /// Fixes the path in place, never through a symlink at `target` (see
+    /// [`atomic::open_nofollow`]).
     pub fn apply(&self, target: &Path, report: &mut Report) -> Result<(), ResourceError> {
         self.describe(report);
         if !report.apply() {
@@ -106,26 +107,6 @@ impl MetaPlan {
             )?;
         }
         // After chown, which may have cleared set-id bits.
-        if let Some((_, mode)) = self.mode {
-            atomic::chmod(target, mode)?;
-        }
-        Ok(())
-    }
-
-    /// Like `apply`, but through a symlink at `target`.
-    pub fn apply_following(&self, target: &Path, report: &mut Report) -> Result<(), ResourceError> {
-        self.describe(report);
-        if !report.apply() {
-            return Ok(());
-        }
-        if self.uid.is_some() || self.gid.is_some() {
-            std::os::unix::fs::chown(
-                target,
-                self.uid.map(|(_, uid)| uid),
-                self.gid.map(|(_, gid)| gid),
-            )
-            .map_err(|error| atomic::failed("cannot chown", target, error))?;
-        }
         if let Some((_, mode)) = self.mode {
             atomic::chmod(target, mode)?;
         }

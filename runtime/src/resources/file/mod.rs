@@ -6,7 +6,7 @@
 //! submodules: `params` and `validate` (fields and their rules), `check`
 //! and `meta` (comparing and fixing each aspect), `tree` (`recurse` copies
 //! and `purge`), `content` (bytes, comparison, diffs), `atomic` (temp file,
-//! fsync, rename), `entry` (what is at a path), `mode` (octal and symbolic
+//! fsync, rename), `temp` (temporary names, stale ones removed), `entry` (what is at a path), `mode` (octal and symbolic
 //! modes), `owner` (user and group names), `watch` and `hub` (inotify,
 //! shared by all file resources) and `report` (the outcome text).
 //!
@@ -38,6 +38,9 @@ mod owner;
 mod params;
 mod report;
 mod reverse;
+#[cfg(test)]
+mod symlink_tests;
+mod temp;
 mod tree;
 mod validate;
 mod watch;
