@@ -156,7 +156,7 @@ fn ancestors(path: &str) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     // The rules of each kind, and the edges they give, are tested with the
-    // kinds in `runtime` (`schemas/autoedges.rs`).
+    // kinds in `runtime` (`runtime/tests/autoedges.rs`).
     use super::*;
 
     #[test]

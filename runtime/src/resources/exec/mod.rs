@@ -22,8 +22,9 @@
 //! empty when not given; a bare program name is looked up in that map's PATH,
 //! or else in the agent's), stdin on `/dev/null`, a process group of its own
 //! that `timeout` (applied to the guards and `donecmd` as well) kills whole,
-//! and runs as `user`/`group` when given. [`kill_running_commands`] kills
-//! every group still running, for the agent's shutdown. The last-run time of
+//! and runs as `user`/`group` when given. Its groups are registered in the
+//! engine's [`RunningCommands`], which kills those still running at the
+//! agent's shutdown. The last-run time of
 //! `mtimes` lives in memory only: after a restart the command runs again.
 //!
 //! Received values replace params; a watch field received after the watch

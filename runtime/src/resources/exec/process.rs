@@ -5,8 +5,8 @@
 //! Every child starts in a process group of its own, with stdin on
 //! `/dev/null` and exactly the resource's environment. A timeout kills the
 //! whole group (a shell and everything it started). The groups of running
-//! children are registered so that [`kill_running_commands`] can end them all
-//! when the agent stops. Deciding *whether* to run is the resource's business
+//! children are registered in their engine's [`RunningCommands`], so that
+//! the agent can end them all when it stops. Deciding *whether* to run is the resource's business
 //! (`mod.rs`); long-running watch commands live in `watch_command.rs`.
 
 use super::config::{CommandLine, Credentials};
