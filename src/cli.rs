@@ -25,6 +25,9 @@ pub struct GlobalArgs {
     /// More log output (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Refuse source files (the entry and its imports) larger than this.
+    #[arg(long, value_name = "BYTES", default_value_t = mgmt::toolbox::MAX_SOURCE_BYTES, global = true)]
+    pub max_source_bytes: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! syntax errors in the format the user asked for.
 
 use crate::cli::{ErrorFormatArg, GlobalArgs};
+use crate::toolbox::{read_program_file, FsLoader};
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::diagnostics::{self, syntax, Diagnostic};
@@ -9,25 +10,32 @@ use mcl_grammar::{parse_file, ParsedFile, SourceMap};
 use std::io::Read;
 use std::path::Path;
 
-/// Reads a file, or standard input for `-`.
-pub fn read_source(path: &Path) -> Result<String, Failure> {
+/// Reads a file, or standard input for `-`: at most `global.max_source_bytes`
+/// bytes of UTF-8, and from a regular file only (see `read_program_file`).
+pub fn read_source(global: &GlobalArgs, path: &Path) -> Result<String, Failure> {
     if path == Path::new("-") {
         let mut text = String::new();
         std::io::stdin()
+            .take(global.max_source_bytes.saturating_add(1))
             .read_to_string(&mut text)
             .context("cannot read standard input")?;
+        if text.len() as u64 > global.max_source_bytes {
+            return Err(Failure::Run(anyhow::anyhow!(
+                "cannot read standard input: larger than {} bytes (raise the limit with --max-source-bytes)",
+                global.max_source_bytes
+            )));
+        }
         return Ok(text);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes)
-        .map_err(|error| {
-            anyhow::anyhow!(
-                "{} is not UTF-8 text (byte {})",
-                path.display(),
-                error.utf8_error().valid_up_to()
-            )
-        })
-        .map_err(Failure::Run)
+    read_program_file(path, global.max_source_bytes)
+        .map_err(|cause| Failure::Run(anyhow::anyhow!("cannot read {}: {cause}", path.display())))
+}
+
+/// The loader for a program's imports, with the same limit.
+pub fn loader(global: &GlobalArgs) -> FsLoader {
+    FsLoader {
+        max_bytes: global.max_source_bytes,
+    }
 }
 
 /// The name a file has in diagnostics.

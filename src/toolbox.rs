@@ -7,15 +7,77 @@
 use mcl_compiler::compile::Toolbox;
 use mcl_compiler::function::{FunctionRegistry, Host};
 use mcl_compiler::load::SourceLoader;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
 use std::sync::Arc;
+
+/// The largest source file read by default (`--max-source-bytes`): far
+/// above any hand-written program, well below what would exhaust memory.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads imported files from disk; paths are relative to the current
 /// directory or absolute, as the entry file's path was given.
-pub struct FsLoader;
+pub struct FsLoader {
+    /// Files larger than this are refused.
+    pub max_bytes: u64,
+}
+
+impl Default for FsLoader {
+    fn default() -> FsLoader {
+        FsLoader {
+            max_bytes: MAX_SOURCE_BYTES,
+        }
+    }
+}
 
 impl SourceLoader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|error| error.to_string())
+        read_program_file(Path::new(path), self.max_bytes)
+    }
+}
+
+/// Reads one source file: a regular file of at most `max_bytes` bytes, in
+/// UTF-8. A FIFO would block forever and a device (a link to `/dev/zero`)
+/// would be read until memory runs out, so anything but a regular file is
+/// refused before it is read; opening does not wait for a FIFO's writer.
+pub fn read_program_file(path: &Path, max_bytes: u64) -> Result<String, String> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| error.to_string())?;
+    let kind = file
+        .metadata()
+        .map_err(|error| error.to_string())?
+        .file_type();
+    if !kind.is_file() {
+        return Err(format!("not a regular file (it is {})", describe(kind)));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "larger than {max_bytes} bytes (raise the limit with --max-source-bytes)"
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|error| format!("not UTF-8 text (byte {})", error.utf8_error().valid_up_to()))
+}
+
+fn describe(kind: std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
     }
 }
 

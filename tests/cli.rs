@@ -338,3 +338,52 @@ fn every_example_is_formatted() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn only_regular_files_of_bounded_size_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("fifo.mcl");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let zero = dir.path().join("zero.mcl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("a symlink");
+    let big = write(dir.path(), "big.mcl", "noop \"n\" {}\n");
+    let importer = write(dir.path(), "main.mcl", "import \"fifo.mcl\"\n");
+    let cases = [
+        (
+            vec!["compile", path_str(&fifo)],
+            "not a regular file (it is a FIFO)",
+        ),
+        (
+            vec!["run", path_str(&zero)],
+            "not a regular file (it is a device)",
+        ),
+        (
+            vec!["compile", "--max-source-bytes", "5", path_str(&big)],
+            "larger than 5 bytes (raise the limit with --max-source-bytes)",
+        ),
+        (
+            vec!["fmt", path_str(dir.path())],
+            "not a regular file (it is a directory)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = mgmt(&args);
+        assert_eq!(output.status.code(), Some(3), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // An import is read the same way, and reported at the import.
+    let output = mgmt(&["compile", path_str(&importer)]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("it is a FIFO"), "{stderr}");
+    assert!(stderr.contains("main.mcl:1"), "{stderr}");
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temp path")
+}

@@ -78,9 +78,16 @@ fn compile_example(entry: &Path) -> Result<String, String> {
         autoedges: true,
     };
     let entry = entry.to_string_lossy();
-    compile(&FsLoader, &mut sources, &entry, None, &toolbox(), &options)
-        .map(|evaluation| to_text(&evaluation.graph))
-        .map_err(|diagnostics| render_human(&sources, &diagnostics))
+    compile(
+        &FsLoader::default(),
+        &mut sources,
+        &entry,
+        None,
+        &toolbox(),
+        &options,
+    )
+    .map(|evaluation| to_text(&evaluation.graph))
+    .map_err(|diagnostics| render_human(&sources, &diagnostics))
 }
 
 #[test]

@@ -2,15 +2,15 @@
 //! resource graph as text, JSON or Graphviz DOT.
 
 use crate::cli::{CompileArgs, GlobalArgs, GraphFormat};
-use crate::source::{display_name, read_source, report};
-use crate::toolbox::{real_toolbox, FsLoader};
+use crate::source::{display_name, loader, read_source, report};
+use crate::toolbox::real_toolbox;
 use crate::Failure;
 use mcl_compiler::compile::{compile, CompileOptions};
 use mcl_compiler::graph::{to_dot, to_json, to_text};
 use mcl_grammar::SourceMap;
 
 pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
-    let text = read_source(&args.file)?;
+    let text = read_source(global, &args.file)?;
     let toolbox = real_toolbox();
     let options = CompileOptions {
         hostname: args
@@ -22,7 +22,7 @@ pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
     let mut sources = SourceMap::new();
     let entry = display_name(&args.file);
     let evaluation = compile(
-        &FsLoader,
+        &loader(global),
         &mut sources,
         &entry,
         Some(text),

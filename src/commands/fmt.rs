@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &FmtArgs) -> Result<(), Failure> {
 }
 
 fn format_one(global: &GlobalArgs, path: &Path, check: bool) -> Result<(), Failure> {
-    let text = read_source(path)?;
+    let text = read_source(global, path)?;
     let mut sources = SourceMap::new();
     let parsed = parse_or_report(global, &mut sources, path, &text)?;
     let formatted = format_source(&parsed, &text);

@@ -3,8 +3,8 @@
 //! when its reactive inputs change, until the converged timeout or a signal.
 
 use crate::cli::{GlobalArgs, RunArgs};
-use crate::source::{display_name, read_source, report};
-use crate::toolbox::{real_toolbox, FsLoader};
+use crate::source::{display_name, loader, read_source, report};
+use crate::toolbox::real_toolbox;
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::compile::{check, CompileOptions};
@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             "clustering (--seeds, --etcd-serve) is not available in this build yet; run without it to use the in-process store"
         )));
     }
-    let text = read_source(&args.file)?;
+    let text = read_source(global, &args.file)?;
     let toolbox = real_toolbox();
     let compile = CompileOptions {
         hostname: args
@@ -42,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         report(global, sources, diagnostics);
         Failure::Program
     };
-    let program = check(&FsLoader, &mut sources, &entry, Some(text), &toolbox)
+    let program = check(&loader(global), &mut sources, &entry, Some(text), &toolbox)
         .map_err(|diagnostics| report_errors(&sources, &diagnostics))?;
     let first = program
         .evaluate(&toolbox, &compile)
