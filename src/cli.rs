@@ -109,4 +109,8 @@ pub struct RunArgs {
     /// Check each resource once; do not watch.
     #[arg(long)]
     pub no_watch: bool,
+    /// After SIGINT or SIGTERM, how long running commands may take to
+    /// finish before their process groups are killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub shutdown_grace: u64,
 }

@@ -90,11 +90,19 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         first,
     };
     let services = Services::new();
+    let grace = Duration::from_secs(args.shutdown_grace);
+    // What the grace period had to kill, if it ran out.
+    let (killed_sender, killed) = std::sync::mpsc::channel::<Vec<String>>();
     let engine_services = services.clone();
     let signal_services = services.clone();
     let ending = runtime.block_on(async move {
         let (engine, handle) = Engine::with_services(engine_options, engine_services);
-        tokio::spawn(stop_on_signals(handle.clone(), signal_services));
+        tokio::spawn(stop_on_signals(
+            handle.clone(),
+            signal_services,
+            grace,
+            killed_sender,
+        ));
         run_agent(inputs, engine, handle).await
     });
     // No command the engine started may outlive it (a check/apply abandoned
@@ -102,6 +110,13 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     // waiting on a child must not hold the exit.
     services.commands.kill_all();
     runtime.shutdown_timeout(Duration::from_secs(2));
+    if let Ok(owners) = killed.try_recv() {
+        return Err(Failure::Run(anyhow::anyhow!(
+            "stopped after killing the commands of {} (still running when the {} s shutdown grace ran out)",
+            owners.join(", "),
+            grace.as_secs()
+        )));
+    }
     match ending {
         Ending::Converged => {
             info!("converged");
@@ -119,8 +134,14 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
 }
 
 /// The first SIGINT or SIGTERM stops the engine cleanly (running applies
-/// finish, watches end); a second one exits at once.
-async fn stop_on_signals(handle: EngineHandle, services: Services) {
+/// finish, watches end); commands still running after `grace` are killed,
+/// and named on `killed`. A second signal exits at once.
+async fn stop_on_signals(
+    handle: EngineHandle,
+    services: Services,
+    grace: Duration,
+    killed: std::sync::mpsc::Sender<Vec<String>>,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut interrupt), Ok(mut terminate)) = (
         signal(SignalKind::interrupt()),
@@ -135,9 +156,25 @@ async fn stop_on_signals(handle: EngineHandle, services: Services) {
     }
     info!("signal received: finishing running work (send it again to exit now)");
     handle.shutdown();
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
+    let grace_over = tokio::select! {
+        _ = interrupt.recv() => false,
+        _ = terminate.recv() => false,
+        _ = tokio::time::sleep(grace) => true,
+    };
+    if grace_over {
+        let owners = services.commands.kill_all();
+        if !owners.is_empty() {
+            warn!(
+                "shutdown grace of {} s is over: killed the commands of {}",
+                grace.as_secs(),
+                owners.join(", ")
+            );
+            let _ = killed.send(owners);
+        }
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
     }
     warn!("second signal: exiting now");
     services.commands.kill_all();

@@ -7,6 +7,7 @@ use std::path::Path;
 
 mod file_safety;
 mod metaparams;
+mod shutdown;
 mod support;
 
 use support::*;

@@ -236,7 +236,21 @@ impl Engine {
                 if self.shutting_down {
                     return;
                 }
-                info!("stopping: waiting for running resources to finish");
+                let running: Vec<String> = self
+                    .vertices
+                    .values()
+                    .filter(|vertex| vertex.running)
+                    .map(|vertex| vertex.spec.id())
+                    .collect();
+                if running.is_empty() {
+                    info!("stopping");
+                } else {
+                    info!(
+                        "stopping: waiting for {} running resource(s) to finish: {}",
+                        running.len(),
+                        running.join(", ")
+                    );
+                }
                 self.shutting_down = true;
                 for vertex in self.vertices.values_mut() {
                     vertex.stop_watch();

@@ -73,7 +73,7 @@ impl Exec {
         services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
         Ok(Box::new(Exec {
-            running: services.commands.clone(),
+            running: services.commands.owned_by(&spec.id()),
             id: spec.id(),
             name: spec.name.clone(),
             params: spec.params.clone(),

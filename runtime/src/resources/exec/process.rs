@@ -98,24 +98,42 @@ fn last_lines(text: &str) -> String {
 /// one and hands it to its resources (see [`crate::services::Services`]), so
 /// an engine's shutdown kills its own children and no other engine's.
 #[derive(Clone, Debug, Default)]
-pub struct RunningCommands(Arc<Mutex<BTreeSet<i32>>>);
+pub struct RunningCommands {
+    /// Each running group, with the resource that started it.
+    groups: Arc<Mutex<BTreeMap<i32, Arc<str>>>>,
+    /// Whose commands this handle registers (see `owned_by`).
+    owner: Arc<str>,
+}
 
 impl RunningCommands {
+    /// The same register, for the commands of the resource `owner`.
+    pub fn owned_by(&self, owner: &str) -> RunningCommands {
+        RunningCommands {
+            groups: Arc::clone(&self.groups),
+            owner: Arc::from(owner),
+        }
+    }
+
     /// Registers the group led by `leader` (started with `process_group(0)`).
     pub fn register(&self, leader: u32) -> ProcessGroup {
         let id = i32::try_from(leader).unwrap_or(i32::MAX);
-        self.lock().insert(id);
+        self.lock().insert(id, Arc::clone(&self.owner));
         ProcessGroup {
             id,
             running: self.clone(),
         }
     }
 
-    /// Kills the process group of every command registered here.
-    pub fn kill_all(&self) {
-        for group in self.lock().iter() {
+    /// Kills the process group of every command registered here; returns
+    /// the resources whose commands were killed, sorted, each once.
+    pub fn kill_all(&self) -> Vec<String> {
+        let groups = self.lock();
+        let mut owners = BTreeSet::new();
+        for (group, owner) in groups.iter() {
             let _ = killpg(Pid::from_raw(*group), Signal::SIGKILL);
+            owners.insert(owner.to_string());
         }
+        owners.into_iter().collect()
     }
 
     /// How many commands are running.
@@ -123,8 +141,8 @@ impl RunningCommands {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<i32>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<i32, Arc<str>>> {
+        self.groups.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
