@@ -56,10 +56,13 @@ pub fn remove_stale(dir: &Path) {
     static DONE: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
     let done = DONE.get_or_init(Default::default);
     {
+        // Every check comes here: look the directory up before copying
+        // its path, so that a directory already cleaned costs no allocation.
         let mut done = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !done.insert(dir.to_owned()) {
+        if done.contains(dir) {
             return;
         }
+        done.insert(dir.to_owned());
     }
     let Ok(listing) = fs::read_dir(dir) else {
         return;
