@@ -212,6 +212,15 @@ pub fn open_nofollow(target: &Path) -> Result<File, ResourceError> {
         })
 }
 
+/// The whole content of `target`, read through [`open_nofollow`].
+pub fn read_nofollow(target: &Path) -> Result<Vec<u8>, ResourceError> {
+    let mut bytes = Vec::new();
+    open_nofollow(target)?
+        .read_to_end(&mut bytes)
+        .map_err(|error| failed("cannot read", target, error))?;
+    Ok(bytes)
+}
+
 /// The error for a symlink found where a file or directory is managed.
 pub fn symlink_refused(target: &Path) -> ResourceError {
     ResourceError::failed(format!(

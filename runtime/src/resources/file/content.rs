@@ -6,7 +6,7 @@
 //! so a large file is read once and never held in memory; only a noop diff
 //! of small text reads it whole.
 
-use super::atomic::{failed, open_nofollow, TEMP_PREFIX};
+use super::atomic::{failed, open_nofollow, read_nofollow, TEMP_PREFIX};
 use crate::resource::ResourceError;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -166,13 +166,7 @@ pub fn describe_difference(
         ));
     }
     let old = match current_len {
-        Some(_) => {
-            let mut old = Vec::new();
-            open_nofollow(target)?
-                .read_to_end(&mut old)
-                .map_err(|error| failed("cannot read", target, error))?;
-            old
-        }
+        Some(_) => read_nofollow(target)?,
         None => Vec::new(),
     };
     let mut new = Vec::new();

@@ -24,10 +24,7 @@ pub(super) fn capture(path: &Path, location: &str) -> Option<ResourceSpec> {
         Err(_) => return None,
         Ok(meta) if meta.is_file() && meta.len() <= MAX_REMEMBERED_BYTES => {
             // Not through a symlink swapped in since the lstat above.
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut super::atomic::open_nofollow(path).ok()?, &mut bytes)
-                .ok()?;
-            let content = String::from_utf8(bytes).ok()?;
+            let content = String::from_utf8(super::atomic::read_nofollow(path).ok()?).ok()?;
             params.insert("state".to_owned(), Json::from("exists"));
             params.insert("content".to_owned(), Json::from(content));
             params.insert(
