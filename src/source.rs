@@ -2,7 +2,7 @@
 //! syntax errors in the format the user asked for.
 
 use crate::cli::{ErrorFormatArg, GlobalArgs};
-use crate::toolbox::{read_program_file, FsLoader};
+use crate::toolbox::{read_program_file, too_large, FsLoader};
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::diagnostics::{self, syntax, Diagnostic};
@@ -21,8 +21,8 @@ pub fn read_source(global: &GlobalArgs, path: &Path) -> Result<String, Failure> 
             .context("cannot read standard input")?;
         if text.len() as u64 > global.max_source_bytes {
             return Err(Failure::Run(anyhow::anyhow!(
-                "cannot read standard input: larger than {} bytes (raise the limit with --max-source-bytes)",
-                global.max_source_bytes
+                "cannot read standard input: {}",
+                too_large(global.max_source_bytes)
             )));
         }
         return Ok(text);

@@ -59,12 +59,15 @@ pub fn read_program_file(path: &Path, max_bytes: u64) -> Result<String, String> 
         .read_to_end(&mut bytes)
         .map_err(|error| error.to_string())?;
     if bytes.len() as u64 > max_bytes {
-        return Err(format!(
-            "larger than {max_bytes} bytes (raise the limit with --max-source-bytes)"
-        ));
+        return Err(too_large(max_bytes));
     }
     String::from_utf8(bytes)
         .map_err(|error| format!("not UTF-8 text (byte {})", error.utf8_error().valid_up_to()))
+}
+
+/// Why a source of more than `max_bytes` bytes is refused.
+pub fn too_large(max_bytes: u64) -> String {
+    format!("larger than {max_bytes} bytes (raise the limit with --max-source-bytes)")
 }
 
 fn describe(kind: std::fs::FileType) -> &'static str {

@@ -24,8 +24,8 @@
 //! that `timeout` (applied to the guards and `donecmd` as well) kills whole,
 //! and runs as `user`/`group` when given. Its groups are registered in the
 //! engine's [`RunningCommands`], which kills those still running at the
-//! agent's shutdown. The last-run time of
-//! `mtimes` lives in memory only: after a restart the command runs again.
+//! agent's shutdown. The last-run time of `mtimes` lives in memory only:
+//! after a restart the command runs again.
 //!
 //! Received values replace params; a watch field received after the watch
 //! started takes effect when the watch restarts.

@@ -6,8 +6,9 @@
 //! `/dev/null` and exactly the resource's environment. A timeout kills the
 //! whole group (a shell and everything it started). The groups of running
 //! children are registered in their engine's [`RunningCommands`], so that
-//! the agent can end them all when it stops. Deciding *whether* to run is the resource's business
-//! (`mod.rs`); long-running watch commands live in `watch_command.rs`.
+//! the agent can end them all when it stops. Deciding *whether* to run is
+//! the resource's business (`mod.rs`); long-running watch commands live in
+//! `watch_command.rs`.
 
 use super::config::{CommandLine, Credentials};
 use crate::resource::ResourceError;

@@ -387,12 +387,13 @@ fn dispatch(
                 "the watch queue was full and events were dropped",
             )));
         }
-        let Some(hub) = shared.upgrade() else {
+        let Some(shared) = shared.upgrade() else {
             return;
         };
-        if let Some(hub) = lock(&hub).as_mut() {
+        let mut slot = lock(&shared);
+        if let Some(hub) = slot.as_mut() {
             hub.deliver(&burst);
-        };
+        }
     }
 }
 

@@ -6,9 +6,10 @@
 //! submodules: `params` and `validate` (fields and their rules), `check`
 //! and `meta` (comparing and fixing each aspect), `tree` (`recurse` copies
 //! and `purge`), `content` (bytes, comparison, diffs), `atomic` (temp file,
-//! fsync, rename), `temp` (temporary names, stale ones removed), `entry` (what is at a path), `mode` (octal and symbolic
-//! modes), `owner` (user and group names), `watch` and `hub` (inotify,
-//! shared by all file resources) and `report` (the outcome text).
+//! fsync, rename, no-follow opens), `temp` (temporary names, stale ones
+//! removed), `entry` (what is at a path), `mode` (octal and symbolic modes),
+//! `owner` (user and group names), `watch` and `hub` (inotify, one watcher
+//! per engine) and `report` (the outcome text).
 //!
 //! Semantics follow upstream mgmt's `FileRes`, with these differences:
 //! - `content`, `source` and `fragments` imply that the path exists (as a
