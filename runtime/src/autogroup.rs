@@ -1,5 +1,6 @@
-//! `Meta:autogroup`: resources of a groupable kind (`print`, `noop`, `test`
-//! with `alwaysgroup`) are merged into one vertex that checks and applies
+//! `Meta:autogroup`: resources of a groupable kind (its schema says so, and
+//! the kind may keep single resources out: a refresh-only `print`, a `test`
+//! without `alwaysgroup`) are merged into one vertex that checks and applies
 //! them together, so a thousand `print`s cost one worker, not a thousand.
 //!
 //! Grouping never changes what the program says: only resources with equal
@@ -7,27 +8,15 @@
 //! never two between which a path of edges runs (merging them would make a
 //! cycle). The merged vertex takes the edges of all its members.
 
+use crate::kind::Kinds;
 use crate::spec::{EdgeSpec, GraphSpec, ResourceKey, ResourceSpec};
 use std::collections::{BTreeMap, HashMap};
 use tracing::debug;
 
-/// Whether `spec` may be merged with others of its kind.
-fn groupable(spec: &ResourceSpec) -> bool {
-    if !spec.meta.autogroup || spec.meta.hidden {
-        return false;
-    }
-    match spec.kind.as_str() {
-        "noop" => true,
-        // Upstream groups these too; a refresh-only print waits for its own
-        // notifier, so it stays alone.
-        "print" => spec.bool_param("refresh_only") != Some(true),
-        "test" => spec.bool_param("alwaysgroup") == Some(true),
-        _ => false,
-    }
-}
-
 /// Merges what can be merged; a graph with nothing to merge comes back as is.
-pub fn autogroup(graph: GraphSpec) -> GraphSpec {
+pub fn autogroup(graph: GraphSpec, kinds: &Kinds) -> GraphSpec {
+    let groupable =
+        |spec: &ResourceSpec| spec.meta.autogroup && !spec.meta.hidden && kinds.groupable(spec);
     // Most graphs have nothing to group: tell before building any index.
     if graph
         .resources
@@ -45,7 +34,7 @@ pub fn autogroup(graph: GraphSpec) -> GraphSpec {
         .enumerate()
         .map(|(position, spec)| (spec.key(), position))
         .collect();
-    let mut eligible: Vec<bool> = graph.resources.iter().map(groupable).collect();
+    let mut eligible: Vec<bool> = graph.resources.iter().map(&groupable).collect();
     let mut outgoing = vec![Vec::new(); count];
     let mut touches = vec![false; count];
     for edge in &graph.edges {
@@ -239,7 +228,7 @@ mod tests {
             ],
             edges: vec![],
         };
-        let grouped = autogroup(graph);
+        let grouped = autogroup(graph, &Kinds::builtin());
         assert_eq!(
             shape(&grouped),
             [
@@ -267,7 +256,7 @@ mod tests {
                 edge(("file", "/x"), ("print", "b")),
             ],
         };
-        let grouped = autogroup(graph);
+        let grouped = autogroup(graph, &Kinds::builtin());
         assert_eq!(
             shape(&grouped),
             [
@@ -291,7 +280,7 @@ mod tests {
             ],
             edges: vec![edge(("print", "a"), ("file", "/x")), notified],
         };
-        let grouped = autogroup(graph);
+        let grouped = autogroup(graph, &Kinds::builtin());
         assert_eq!(grouped.resources.len(), 2);
         assert_eq!(grouped.edges.len(), 1);
         let only = &grouped.edges[0];
@@ -329,7 +318,7 @@ mod tests {
             ],
             edges: vec![],
         };
-        let grouped = autogroup(graph.clone());
+        let grouped = autogroup(graph.clone(), &Kinds::builtin());
         assert_eq!(grouped.resources.len(), graph.resources.len());
         assert!(grouped.resources.iter().all(|spec| spec.group.is_empty()));
     }
@@ -348,7 +337,7 @@ mod tests {
             resources: vec![a, b, c],
             edges: vec![flow],
         };
-        let grouped = autogroup(graph);
+        let grouped = autogroup(graph, &Kinds::builtin());
         assert_eq!(grouped.resources.len(), 3);
     }
 }

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod autogroup;
 pub mod engine;
+pub mod kind;
 pub mod reactive;
 pub mod resource;
 pub mod resources;
@@ -11,4 +12,5 @@ pub mod schemas;
 pub mod services;
 pub mod spec;
 
-pub use schemas::{kinds, Kinds, OPEN_VALUES};
+pub use kind::{kinds, Kinds, ResourceKind};
+pub use schemas::OPEN_VALUES;

@@ -6,12 +6,18 @@
 //!
 //! The D-Bus connection and the World join it when they are built.
 
+use crate::kind::Kinds;
+use crate::resource::{Resource, ResourceError};
 use crate::resources::exec::RunningCommands;
 use crate::resources::file::FileWatcher;
+use crate::spec::ResourceSpec;
+use std::sync::Arc;
 
 /// The shared services of one engine. Cloning shares them.
 #[derive(Clone, Debug, Default)]
 pub struct Services {
+    /// The kinds the engine builds resources of.
+    pub kinds: Arc<Kinds>,
     /// Every command the engine's `exec` resources are running, so that
     /// shutdown can kill what is left.
     pub commands: RunningCommands,
@@ -23,5 +29,20 @@ impl Services {
     /// Fresh services for one engine (or a test's resources).
     pub fn new() -> Services {
         Services::default()
+    }
+
+    /// Fresh services for an engine that runs `kinds` (the built-in ones and
+    /// a program's own).
+    pub fn with_kinds(kinds: Arc<Kinds>) -> Services {
+        Services {
+            kinds,
+            ..Services::default()
+        }
+    }
+
+    /// Builds and validates a resource of one of these kinds from its spec
+    /// (with the resources grouped into it), sharing these services.
+    pub fn build(&self, spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
+        self.kinds.build(spec, self)
     }
 }

@@ -3,7 +3,6 @@
 //! that no child outlives it.
 
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
-use mgmt_runtime::resources::build;
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -44,10 +43,12 @@ fn try_exec_in(
     services: &Services,
 ) -> Result<Box<dyn Resource>, ResourceError> {
     let params = params.as_object().expect("params are an object").clone();
-    build(
-        &ResourceSpec::new("exec", name, params.into_iter().collect(), "test.mcl:1:1"),
-        services,
-    )
+    services.build(&ResourceSpec::new(
+        "exec",
+        name,
+        params.into_iter().collect(),
+        "test.mcl:1:1",
+    ))
 }
 
 /// What a fresh exec prints when it runs.

@@ -4,7 +4,7 @@
 //! send/recv, and the inotify watch.
 
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
-use mgmt_runtime::resources::{build, file};
+use mgmt_runtime::resources::file;
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::{GraphSpec, ResourceSpec};
 use serde_json::{json, Value as Json};
@@ -38,10 +38,7 @@ fn spec(name: &str, params: Json) -> ResourceSpec {
 }
 
 fn try_file(path: impl AsRef<Path>, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
-    build(
-        &spec(&path.as_ref().display().to_string(), params),
-        &SERVICES,
-    )
+    SERVICES.build(&spec(&path.as_ref().display().to_string(), params))
 }
 
 fn file(path: impl AsRef<Path>, params: Json) -> Box<dyn Resource> {
@@ -272,7 +269,7 @@ fn recurse_and_purge_remove_what_nothing_manages() {
         edges: Vec::new(),
     };
     file::annotate_purge_excludes(&mut graph);
-    let mut resource = build(&graph.resources[0], &SERVICES).unwrap();
+    let mut resource = SERVICES.build(&graph.resources[0]).unwrap();
     let noop = would_change(&mut resource);
     assert!(
         noop.contains(&format!("would remove file {}", root.join("a").display())),

@@ -3,7 +3,6 @@
 //! purpose.
 
 use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
-use mgmt_runtime::resources::build;
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -25,10 +24,12 @@ const NOOP: ApplyContext = ApplyContext {
 
 fn try_resource(kind: &str, name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError> {
     let params = params.as_object().expect("params are an object").clone();
-    build(
-        &ResourceSpec::new(kind, name, params.into_iter().collect(), "test.mcl:1:1"),
-        &Services::new(),
-    )
+    Services::new().build(&ResourceSpec::new(
+        kind,
+        name,
+        params.into_iter().collect(),
+        "test.mcl:1:1",
+    ))
 }
 
 fn resource(kind: &str, params: Json) -> Box<dyn Resource> {

@@ -50,17 +50,18 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     if let Some(path) = &args.graphviz {
         // The graph as the engine runs it: with its groups boxed.
         let spec = mgmt_runtime::spec::GraphSpec::from_graph(&first.graph, &sources);
-        let groups: Vec<Vec<String>> = mgmt_runtime::autogroup::autogroup(spec)
-            .resources
-            .iter()
-            .filter(|leader| !leader.group.is_empty())
-            .map(|leader| {
-                std::iter::once(leader)
-                    .chain(&leader.group)
-                    .map(|spec| spec.id())
-                    .collect()
-            })
-            .collect();
+        let groups: Vec<Vec<String>> =
+            mgmt_runtime::autogroup::autogroup(spec, &mgmt_runtime::kinds())
+                .resources
+                .iter()
+                .filter(|leader| !leader.group.is_empty())
+                .map(|leader| {
+                    std::iter::once(leader)
+                        .chain(&leader.group)
+                        .map(|spec| spec.id())
+                        .collect()
+                })
+                .collect();
         let dot = mcl_compiler::graph::to_dot_with_groups(&first.graph, &groups);
         crate::graphviz::render_graphviz(&dot, path)?;
     }

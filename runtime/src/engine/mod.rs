@@ -414,7 +414,7 @@ impl Engine {
         };
         vertex.resource = match resource {
             Some(resource) => Some(resource),
-            None => match crate::resources::build(&vertex.spec, &self.services) {
+            None => match self.services.build(&vertex.spec) {
                 Ok(rebuilt) => Some(rebuilt),
                 Err(problem) => {
                     vertex.failed = Some(problem.to_string());

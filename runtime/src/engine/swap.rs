@@ -6,7 +6,7 @@
 
 use super::state::Vertex;
 use super::Engine;
-use crate::resources;
+use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceKey, ResourceSpec};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tracing::{debug, error, info};
@@ -16,9 +16,10 @@ impl Engine {
     /// resource it would remove or replace has not run since it was told to.
     /// A newer graph replaces a held one.
     pub(super) fn swap(&mut self, graph: GraphSpec) {
-        let mut graph = crate::autogroup::autogroup(graph);
-        // A purging directory must know which paths other resources manage in it.
-        resources::file::annotate_purge_excludes(&mut graph);
+        let mut graph = crate::autogroup::autogroup(graph, &self.services.kinds);
+        // Kinds that read the whole graph (a purging directory must know
+        // which paths other resources manage in it) do so before building.
+        self.services.kinds.prepare(&mut graph);
         if let Some(waiting) = self.unrealized(&graph) {
             info!("{waiting}: holding the new graph until it has run (Meta:realize)");
             self.held_graph = Some(graph);
@@ -62,7 +63,7 @@ impl Engine {
         self.vertices.iter().find_map(|(key, vertex)| {
             let kept = next
                 .get(key)
-                .is_some_and(|spec| vertex.spec.same_work(spec));
+                .is_some_and(|spec| self.keeps(&vertex.spec, spec));
             let pending = vertex.dirty || vertex.running || vertex.waiting_retry;
             (vertex.spec.meta.realize
                 && !kept
@@ -72,6 +73,16 @@ impl Engine {
                 && !self.behind_failure(key, &mut blocked))
             .then(|| vertex.spec.id())
         })
+    }
+
+    /// Whether the running resource of `old` stays for `new`: the same
+    /// work, and its kind keeps unchanged resources.
+    fn keeps(&self, old: &ResourceSpec, new: &ResourceSpec) -> bool {
+        Self::keeps_spec(&self.services, old, new)
+    }
+
+    fn keeps_spec(services: &Services, old: &ResourceSpec, new: &ResourceSpec) -> bool {
+        old.same_work(new) && services.kinds.keeps_when_unchanged(new)
     }
 
     fn replace_graph(&mut self, graph: GraphSpec) {
@@ -104,7 +115,7 @@ impl Engine {
             }
             let key = spec.key();
             if let Some(existing) = self.vertices.get_mut(&key) {
-                if existing.spec.same_work(&spec) {
+                if Self::keeps_spec(&self.services, &existing.spec, &spec) {
                     existing.spec = spec;
                     continue;
                 }
@@ -126,7 +137,7 @@ impl Engine {
                 .unwrap_or(0);
             self.next_generation += 1;
             let generation = self.next_generation;
-            let mut vertex = match resources::build(&spec, &self.services) {
+            let mut vertex = match self.services.build(&spec) {
                 Ok(resource) => Vertex::new(spec, Some(resource), generation, None),
                 Err(problem) => {
                     error!("{}: {problem} (at {})", spec.id(), spec.location);
@@ -164,7 +175,7 @@ impl Engine {
         let id = vertex.spec.id();
         let services = self.services.clone();
         tokio::task::spawn_blocking(move || {
-            let result = resources::build(&spec, &services).and_then(|mut resource| {
+            let result = services.build(&spec).and_then(|mut resource| {
                 resource.check_apply(crate::resource::ApplyContext {
                     apply,
                     refresh: false,

@@ -17,8 +17,13 @@
 //! socket that exists but refuses the message fails the check. A journal
 //! entry must fit in one datagram (large ones would need a memfd).
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::schemas::{basic_schema, boolean, field, one_of, string};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
+use mcl_compiler::schema::ResourceSchema;
+use mcl_compiler::types::Type;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Write};
@@ -29,6 +34,33 @@ use tracing::{debug, error, info, warn};
 const JOURNAL_SOCKET: &str = "/run/systemd/journal/socket";
 const SYSLOG_SOCKET: &str = "/dev/log";
 const IDENTIFIER: &str = "mgmt";
+
+/// The `msg` kind.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        basic_schema(
+            "msg",
+            vec![
+                string("body"),
+                one_of("priority", &PRIORITIES),
+                // Extra structured journal fields (upper case, no leading `_`).
+                field("fields", Type::map(Type::Str, Type::Str)),
+                boolean("journal"),
+                boolean("syslog"),
+            ],
+        )
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Msg::build(spec)
+    }
+}
 
 pub struct Msg {
     id: String,

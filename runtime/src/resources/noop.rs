@@ -1,8 +1,31 @@
 //! `noop`: a resource that is always right. Useful as a join point for
 //! edges, and to test the engine's ordering.
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::schemas::{basic_schema, string};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
+use mcl_compiler::schema::ResourceSchema;
+
+/// The `noop` kind: groupable, so that many anchors cost one vertex.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        let mut schema = basic_schema("noop", vec![string("comment")]);
+        schema.groupable = true;
+        schema
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Noop::build(spec)
+    }
+}
 
 pub struct Noop;
 

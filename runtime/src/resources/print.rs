@@ -8,10 +8,45 @@
 //! readable when a watch fires often. In noop mode nothing is printed: the
 //! outcome says what would be.
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::schemas::{basic_schema, boolean, string};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
+use mcl_compiler::schema::ResourceSchema;
 use serde_json::Value as Json;
 use tracing::info;
+
+/// The `print` kind; prints group (as upstream's do), except refresh-only ones.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        let mut schema = basic_schema(
+            "print",
+            vec![
+                string("msg"),
+                // Print only when refreshed, not on every check.
+                boolean("refresh_only"),
+            ],
+        );
+        schema.groupable = true;
+        schema
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Print::build(spec)
+    }
+
+    /// A refresh-only print waits for its own notifier, so it stays alone.
+    fn joins_group(&self, spec: &ResourceSpec) -> bool {
+        spec.bool_param("refresh_only") != Some(true)
+    }
+}
 
 pub struct Print {
     id: String,

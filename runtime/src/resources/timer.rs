@@ -7,14 +7,35 @@
 //! `Correct`, including the first one at start. A refresh restarts the
 //! interval, as upstream does, and is reported as a change too.
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
+use crate::schemas::{basic_schema, integer, IntWidth};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
+use mcl_compiler::schema::ResourceSchema;
 use serde_json::Value as Json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 use tracing::debug;
+
+/// The `timer` kind.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        basic_schema("timer", vec![integer("interval", IntWidth::U32)])
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Timer::build(spec)
+    }
+}
 
 pub struct Timer {
     id: String,

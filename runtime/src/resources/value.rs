@@ -6,10 +6,34 @@
 //! so a new value refreshes `Notify` edges. Upstream also keeps the value in
 //! a local store for its `value.get` function; that store is not ours here.
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::schemas::{basic_schema, field};
+use crate::services::Services;
 use crate::spec::ResourceSpec;
+use mcl_compiler::schema::ResourceSchema;
+use mcl_compiler::types::Type;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+
+/// The `value` kind.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        let mut schema = basic_schema("value", vec![field("any", Type::Variant)]);
+        schema.sends = vec![("any", Type::Variant)];
+        schema
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Value::build(spec)
+    }
+}
 
 pub struct Value {
     any: Option<Json>,

@@ -1,6 +1,6 @@
 //! `cron`: a systemd timer `<name>.timer` that starts a service.
 
-use super::{boolean, kind, one_of, string};
+use super::{basic_schema, boolean, one_of, string};
 use mcl_compiler::schema::ResourceSchema;
 
 /// `$const.res.cron.state.*`.
@@ -16,7 +16,7 @@ pub const TRIGGERS: &[&str] = &[
 ];
 
 pub fn schema() -> ResourceSchema {
-    kind(
+    basic_schema(
         "cron",
         vec![
             // The unit to start; defaults to `<name>.service`.

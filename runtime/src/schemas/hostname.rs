@@ -1,10 +1,10 @@
 //! `hostname`: the host's names through systemd-hostnamed.
 
-use super::{kind, string};
+use super::{basic_schema, string};
 use mcl_compiler::schema::ResourceSchema;
 
 pub fn schema() -> ResourceSchema {
-    kind(
+    basic_schema(
         "hostname",
         vec![
             // Sets each of the three below that is not given.

@@ -1,11 +1,11 @@
 //! `kv`: a key in the shared store (the World).
 
-use super::{boolean, field, kind, string};
+use super::{basic_schema, boolean, field, string};
 use mcl_compiler::schema::ResourceSchema;
 use mcl_compiler::types::Type;
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "kv",
         vec![
             // Defaults to the name.

@@ -1,117 +1,54 @@
-//! The typed schemas of every resource kind (spec §8): field names and mcl
-//! types, integer ranges, enumerated values, sends, and whether a kind groups.
+//! The building blocks of resource schemas (spec §8): field names and mcl
+//! types, integer ranges, enumerated values; and the schemas of the kinds the
+//! language knows but the engine does not run yet (svc, pkg, hostname, user,
+//! group, cron, kv). A kind the engine runs declares its schema in its own
+//! module under `resources/`.
 //!
-//! The compiler checks resource bodies against these through
-//! [`mcl_compiler::schema::ResourceKinds`]; the engine's resource
-//! implementations (one per kind, beside these declarations) read the same
-//! field names. Field names and types follow the public mgmt project's
-//! resources so that existing `.mcl` programs keep working; see
-//! `docs/resources.md` for what each field means.
+//! Field names and types follow the public mgmt project's resources so that
+//! existing `.mcl` programs keep working; see `docs/resources.md` for what
+//! each field means.
 
-mod cron;
-mod exec;
-mod file;
-mod hostname;
-mod kv;
-mod noop;
-mod pkg;
-mod print;
-mod svc;
-pub(crate) mod test;
-mod timer;
-mod user;
-mod value;
+pub(crate) mod cron;
+pub(crate) mod hostname;
+pub(crate) mod kv;
+pub(crate) mod pkg;
+pub(crate) mod svc;
+pub(crate) mod user;
 
-use mcl_compiler::schema::{FieldSchema, ResourceKinds, ResourceSchema};
+use mcl_compiler::schema::{FieldSchema, ResourceSchema};
 use mcl_compiler::types::Type;
-use std::collections::BTreeMap;
 
 /// Enumerated fields whose `values` are the named choices but not the only
 /// ones: `pkg.state` also takes a version string. Their values still name
 /// `$const.res.<kind>.<field>.<value>`; only the membership check skips them.
 pub const OPEN_VALUES: &[(&str, &str)] = &[("pkg", "state")];
 
-/// Every resource kind the engine knows, by name.
-#[derive(Clone, Debug)]
-pub struct Kinds {
-    schemas: BTreeMap<&'static str, ResourceSchema>,
-}
-
-impl Kinds {
-    pub fn new() -> Kinds {
-        let schemas = [
-            cron::schema(),
-            exec::schema(),
-            file::schema(),
-            user::group(),
-            hostname::schema(),
-            kv::schema(),
-            print::msg(),
-            noop::schema(),
-            pkg::schema(),
-            print::print(),
-            svc::schema(),
-            test::schema(),
-            timer::schema(),
-            user::user(),
-            value::schema(),
-        ];
-        Kinds {
-            schemas: schemas
-                .into_iter()
-                .map(|schema| (schema.kind, schema))
-                .collect(),
-        }
-    }
-}
-
-impl Default for Kinds {
-    fn default() -> Kinds {
-        Kinds::new()
-    }
-}
-
-impl ResourceKinds for Kinds {
-    fn schema(&self, kind: &str) -> Option<&ResourceSchema> {
-        self.schemas.get(kind)
-    }
-
-    fn kinds(&self) -> Vec<&'static str> {
-        self.schemas.keys().copied().collect()
-    }
-}
-
-/// The catalogue of every resource kind.
-pub fn kinds() -> Kinds {
-    Kinds::new()
-}
-
 // Small constructors that keep the per-kind declarations one line per field.
 
-fn field(name: &'static str, ty: Type) -> FieldSchema {
+pub(crate) fn field(name: &'static str, ty: Type) -> FieldSchema {
     FieldSchema::new(name, ty)
 }
 
-fn string(name: &'static str) -> FieldSchema {
+pub(crate) fn string(name: &'static str) -> FieldSchema {
     field(name, Type::Str)
 }
 
-fn boolean(name: &'static str) -> FieldSchema {
+pub(crate) fn boolean(name: &'static str) -> FieldSchema {
     field(name, Type::Bool)
 }
 
-fn strings(name: &'static str) -> FieldSchema {
+pub(crate) fn strings(name: &'static str) -> FieldSchema {
     field(name, Type::list(Type::Str))
 }
 
 /// A `str` field that takes one of `values` (and names them in
 /// `$const.res.<kind>.<field>.<value>`).
-fn one_of(name: &'static str, values: &'static [&'static str]) -> FieldSchema {
+pub(crate) fn one_of(name: &'static str, values: &'static [&'static str]) -> FieldSchema {
     string(name).with_values(values)
 }
 
 /// An `int` field holding a Go integer of the given width.
-fn integer(name: &'static str, width: IntWidth) -> FieldSchema {
+pub(crate) fn integer(name: &'static str, width: IntWidth) -> FieldSchema {
     let field = field(name, Type::Int);
     match width.range() {
         Some((low, high)) => field.with_range(low, high),
@@ -121,7 +58,7 @@ fn integer(name: &'static str, width: IntWidth) -> FieldSchema {
 
 /// The Go integer types that mcl's `int` (int64) stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum IntWidth {
+pub(crate) enum IntWidth {
     I8,
     I16,
     I32,
@@ -136,7 +73,7 @@ enum IntWidth {
 }
 
 impl IntWidth {
-    fn range(self) -> Option<(i128, i128)> {
+    pub(crate) fn range(self) -> Option<(i128, i128)> {
         let range = match self {
             IntWidth::I8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
             IntWidth::I16 => (i128::from(i16::MIN), i128::from(i16::MAX)),
@@ -152,7 +89,10 @@ impl IntWidth {
 }
 
 /// A `str` param of a compiled resource, for the autoedge rules.
-fn param_str<'a>(resource: &'a mcl_compiler::graph::Resource, name: &str) -> Option<&'a str> {
+pub(crate) fn param_str<'a>(
+    resource: &'a mcl_compiler::graph::Resource,
+    name: &str,
+) -> Option<&'a str> {
     resource
         .params
         .get(name)
@@ -161,7 +101,7 @@ fn param_str<'a>(resource: &'a mcl_compiler::graph::Resource, name: &str) -> Opt
 
 /// A kind with its fields and defaults for the rest: no name field, sends
 /// nothing, not groupable.
-fn kind(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
+pub(crate) fn basic_schema(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
     ResourceSchema {
         kind,
         fields,
@@ -175,6 +115,8 @@ fn kind(kind: &'static str, fields: Vec<FieldSchema>) -> ResourceSchema {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds;
+    use mcl_compiler::schema::ResourceKinds;
     use std::collections::BTreeSet;
 
     const SPEC_KINDS: [&str; 15] = [

@@ -5,14 +5,14 @@
 //! checker that enforces enumerated values must let a version through for
 //! this field (see [`super::OPEN_VALUES`]).
 
-use super::{boolean, kind, one_of};
+use super::{basic_schema, boolean, one_of};
 use mcl_compiler::schema::ResourceSchema;
 
 /// `$const.res.pkg.state.*`; a version string is allowed too.
 pub const STATES: &[&str] = &["installed", "uninstalled", "newest"];
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "pkg",
         vec![
             one_of("state", STATES),

@@ -4,7 +4,7 @@
 //! (`/etc/systemd/system/<name>.service`, `/usr/lib/systemd/system/...`,
 //! `/lib/systemd/system/...`; the `user` directories for `session` units).
 
-use super::{boolean, kind, one_of};
+use super::{basic_schema, boolean, one_of};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::value::Value;
@@ -15,7 +15,7 @@ pub const STATES: &[&str] = &["running", "stopped"];
 pub const STARTUPS: &[&str] = &["enabled", "disabled"];
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "svc",
         vec![
             one_of("state", STATES),

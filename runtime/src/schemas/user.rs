@@ -1,13 +1,13 @@
 //! `user` and `group`: local accounts.
 
-use super::{boolean, integer, kind, one_of, string, strings, IntWidth};
+use super::{basic_schema, boolean, integer, one_of, string, strings, IntWidth};
 use mcl_compiler::schema::ResourceSchema;
 
 /// `$const.res.user.state.*` and `$const.res.group.state.*`.
 pub const STATES: &[&str] = &["exists", "absent"];
 
 pub fn user() -> ResourceSchema {
-    kind(
+    basic_schema(
         "user",
         vec![
             one_of("state", STATES),
@@ -25,7 +25,7 @@ pub fn user() -> ResourceSchema {
 }
 
 pub fn group() -> ResourceSchema {
-    kind(
+    basic_schema(
         "group",
         vec![one_of("state", STATES), integer("gid", IntWidth::U32)],
     )

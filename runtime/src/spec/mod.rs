@@ -58,17 +58,13 @@ impl ResourceSpec {
 
     /// Whether `other` asks for the same work: kind, name, params,
     /// metaparams and grouped resources (where it is written does not
-    /// matter). A `test` with `comparefail` is never the same.
+    /// matter). Whether the running one is kept is the kind's to say too
+    /// (see `ResourceKind::keeps_when_unchanged`).
     pub fn same_work(&self, other: &ResourceSpec) -> bool {
-        let compare_fails = |spec: &ResourceSpec| {
-            spec.kind == "test" && spec.bool_param("comparefail") == Some(true)
-        };
         self.kind == other.kind
             && self.name == other.name
             && self.params == other.params
             && self.meta == other.meta
-            && !compare_fails(self)
-            && !compare_fails(other)
             && self.group.len() == other.group.len()
             && self
                 .group

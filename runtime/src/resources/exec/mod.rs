@@ -32,17 +32,18 @@
 
 mod config;
 mod process;
+mod schema;
 mod watch_command;
 mod watch_files;
 
 pub use process::RunningCommands;
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
 use crate::services::Services;
 use crate::spec::{Fields, ResourceSpec};
-use crate::Kinds;
 use config::Config;
-use mcl_compiler::schema::ResourceKinds;
+use mcl_compiler::schema::ResourceSchema;
 use process::{Finished, RunContext};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -50,6 +51,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::SystemTime;
 use tracing::{debug, info};
+
+/// The `exec` kind.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        schema::schema()
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Exec::build(spec, services)
+    }
+}
 
 pub struct Exec {
     id: String,
@@ -252,12 +270,8 @@ impl Resource for Exec {
     }
 
     fn receive(&mut self, field: &str, value: Json) -> Result<(), ResourceError> {
-        static KINDS: LazyLock<Kinds> = LazyLock::new(crate::kinds);
-        if KINDS
-            .schema("exec")
-            .and_then(|schema| schema.field(field))
-            .is_none()
-        {
+        static SCHEMA: LazyLock<ResourceSchema> = LazyLock::new(schema::schema);
+        if SCHEMA.field(field).is_none() {
             return Err(ResourceError::invalid(format!(
                 "exec has no field `{field}`"
             )));

@@ -39,6 +39,7 @@ mod owner;
 mod params;
 mod report;
 mod reverse;
+mod schema;
 #[cfg(test)]
 mod symlink_tests;
 mod temp;
@@ -49,9 +50,11 @@ mod watch;
 pub use atomic::TEMP_PREFIX;
 pub use hub::FileWatcher;
 
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
 use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceSpec};
+use mcl_compiler::schema::ResourceSchema;
 use params::Params;
 use report::Report;
 use serde_json::Value as Json;
@@ -62,6 +65,27 @@ use std::sync::{Arc, Mutex};
 /// resources inside a purged directory, which `purge` keeps. Programs
 /// cannot set it (it is not a schema field).
 pub const EXCLUDES_PARAM: &str = "mgmt:purge-excludes";
+
+/// The `file` kind.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        schema::schema()
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        File::build(spec, services)
+    }
+
+    fn prepare(&self, graph: &mut GraphSpec) {
+        annotate_purge_excludes(graph);
+    }
+}
 
 pub struct File {
     params: Params,

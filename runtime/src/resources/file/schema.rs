@@ -3,7 +3,7 @@
 //! Autoedges: a file provides its path, and depends on the nearest managed
 //! directory above it and on the files that manage its `fragments`.
 
-use super::{boolean, kind, one_of, param_str, string, strings};
+use crate::schemas::{basic_schema, boolean, one_of, param_str, string, strings};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::value::Value;
@@ -12,7 +12,7 @@ use mcl_compiler::value::Value;
 pub const STATES: &[&str] = &["exists", "absent"];
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "file",
         vec![
             // Absolute; defaults to the name; a trailing `/` makes a directory.

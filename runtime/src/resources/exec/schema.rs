@@ -1,12 +1,12 @@
 //! `exec`: run a command, guarded by other commands, and send its output.
 
-use super::{field, integer, kind, param_str, string, strings, IntWidth};
+use crate::schemas::{basic_schema, field, integer, param_str, string, strings, IntWidth};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::types::Type;
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "exec",
         vec![
             // The command; defaults to the name. Without a shell it is split

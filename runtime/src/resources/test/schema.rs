@@ -6,7 +6,7 @@
 //! pointers (`boolptr`, `int8ptrptrptr`) are plain fields: in mcl every field
 //! is optional already.
 
-use super::{boolean, field, integer, kind, string, strings, IntWidth};
+use crate::schemas::{basic_schema, boolean, field, integer, string, strings, IntWidth};
 use mcl_compiler::schema::{FieldSchema, ResourceSchema};
 use mcl_compiler::types::Type;
 
@@ -27,7 +27,7 @@ pub fn switches() -> Vec<FieldSchema> {
 }
 
 pub fn schema() -> ResourceSchema {
-    let mut schema = kind(
+    let mut schema = basic_schema(
         "test",
         vec![
             boolean("bool"),

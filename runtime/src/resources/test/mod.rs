@@ -17,10 +17,13 @@
 //! (`sendvalue`, or `""`) and `answer` (42). It receives any of its fields.
 //! Integer ranges were checked when the graph was built.
 
+mod schema;
+
+use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
+use crate::services::Services;
 use crate::spec::{Fields, ResourceSpec};
-use crate::Kinds;
-use mcl_compiler::schema::ResourceKinds;
+use mcl_compiler::schema::ResourceSchema;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -28,12 +31,34 @@ use tracing::{debug, info};
 
 /// The fields that steer the resource rather than being data to show,
 /// declared once with the schema.
-static SWITCHES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    crate::schemas::test::switches()
-        .iter()
-        .map(|field| field.name)
-        .collect()
-});
+static SWITCHES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| schema::switches().iter().map(|field| field.name).collect());
+
+/// The `test` kind: `alwaysgroup` and `comparefail` steer the engine.
+pub struct Kind;
+
+impl ResourceKind for Kind {
+    fn schema(&self) -> ResourceSchema {
+        schema::schema()
+    }
+
+    fn build(
+        &self,
+        spec: &ResourceSpec,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        Test::build(spec)
+    }
+
+    fn joins_group(&self, spec: &ResourceSpec) -> bool {
+        spec.bool_param("alwaysgroup") == Some(true)
+    }
+
+    /// `comparefail`: never the same as the running one, so always replaced.
+    fn keeps_when_unchanged(&self, spec: &ResourceSpec) -> bool {
+        spec.bool_param("comparefail") != Some(true)
+    }
+}
 
 pub struct Test {
     id: String,
@@ -79,10 +104,8 @@ impl Test {
 }
 
 fn is_field(field: &str) -> bool {
-    static KINDS: LazyLock<Kinds> = LazyLock::new(crate::kinds);
-    KINDS
-        .schema("test")
-        .is_some_and(|schema| schema.field(field).is_some())
+    static SCHEMA: LazyLock<ResourceSchema> = LazyLock::new(schema::schema);
+    SCHEMA.field(field).is_some()
 }
 
 impl Resource for Test {
