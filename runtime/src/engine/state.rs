@@ -1,6 +1,8 @@
-//! One resource's state in the engine.
+//! One resource's state in the engine: its phase (see `phase.rs`) and what
+//! goes with it (the resource itself, its watch, retries, what it sent).
 
 use super::limiter::Limiter;
+use super::phase::Phase;
 use crate::resource::{Resource, WatchGuard};
 use crate::spec::ResourceSpec;
 use serde_json::Value as Json;
@@ -18,19 +20,12 @@ pub(super) struct Vertex {
     pub watch_id: u64,
     /// Sends poll ticks to the engine (`Meta:poll`).
     pub forwarder: Option<JoinHandle<()>>,
-    /// Its state may be wrong: check it.
-    pub dirty: bool,
+    pub phase: Phase,
     /// An upstream change arrived along a `Notify` edge.
     pub refresh: bool,
-    pub running: bool,
     /// The check/apply under way is brief work (see `Resource::brief`).
     pub brief: bool,
-    pub waiting_retry: bool,
     pub retries_left: i64,
-    /// Gave up after its retries; holds the last error.
-    pub failed: Option<String>,
-    /// Has completed at least one check/apply since it (re)started.
-    pub checked_once: bool,
     /// What it sent after its last check/apply.
     pub sent: BTreeMap<String, Json>,
     pub limiter: Limiter,
@@ -53,13 +48,9 @@ impl Vertex {
             watch: None,
             watch_id: 0,
             forwarder: None,
-            dirty: failed.is_none() && !spec.meta.hidden,
+            phase: Phase::initial(spec.meta.hidden, failed),
             refresh: false,
-            running: false,
             brief: false,
-            waiting_retry: false,
-            failed,
-            checked_once: false,
             sent: BTreeMap::new(),
             limiter,
             rewatch_pending: false,
@@ -85,29 +76,7 @@ impl Vertex {
 
     /// Ready to run, as far as its own state goes.
     pub fn wants_to_run(&self) -> bool {
-        self.dirty
-            && !self.running
-            && !self.waiting_retry
-            && self.failed.is_none()
-            && !self.spec.meta.hidden
-            && self.resource.is_some()
-    }
-
-    /// Done with its work in the current graph: its dependants may run.
-    pub fn is_converged(&self) -> bool {
-        (self.checked_once || self.spec.meta.hidden)
-            && !self.dirty
-            && !self.running
-            && !self.waiting_retry
-            && self.failed.is_none()
-    }
-
-    /// Nothing left to do for now (converged, or given up). A dirty resource
-    /// behind a failed one is idle too; the engine works that out.
-    pub fn is_idle(&self) -> bool {
-        !self.running
-            && !self.waiting_retry
-            && (self.failed.is_some() || self.spec.meta.hidden || !self.dirty)
+        self.phase.is_pending() && self.resource.is_some()
     }
 
     /// Forgets the watch's number first, so that its end is not taken for

@@ -64,12 +64,9 @@ impl Engine {
             let kept = next
                 .get(key)
                 .is_some_and(|spec| self.keeps(&vertex.spec, spec));
-            let pending = vertex.dirty || vertex.running || vertex.waiting_retry;
             (vertex.spec.meta.realize
                 && !kept
-                && pending
-                && vertex.failed.is_none()
-                && !vertex.spec.meta.hidden
+                && vertex.phase.has_work()
                 && !self.behind_failure(key, &mut blocked))
             .then(|| vertex.spec.id())
         })
@@ -96,7 +93,7 @@ impl Engine {
         for key in vanished {
             if let Some(vertex) = self.vertices.remove(&key) {
                 info!("{}: removed from the graph", vertex.spec.id());
-                if vertex.running {
+                if vertex.phase.is_running() {
                     // Its result will be ignored; give back what it holds now.
                     self.run_ended(&vertex.spec.meta.sema, vertex.brief);
                 }
@@ -120,7 +117,7 @@ impl Engine {
                     continue;
                 }
                 info!("{}: changed, replacing it", spec.id());
-                if existing.running {
+                if existing.phase.is_running() {
                     let (sema, brief) = (existing.spec.meta.sema.clone(), existing.brief);
                     self.run_ended(&sema, brief);
                 }

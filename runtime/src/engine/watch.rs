@@ -17,7 +17,7 @@ impl Engine {
         let Some(vertex) = self.vertices.get_mut(key) else {
             return;
         };
-        if vertex.failed.is_some() || vertex.spec.meta.hidden {
+        if vertex.phase.failure().is_some() || vertex.spec.meta.hidden {
             return;
         }
         self.next_watch += 1;
@@ -57,8 +57,11 @@ impl Engine {
         tag.pending.store(false, Ordering::Release);
         let no_watch = self.options.no_watch;
         if let Some(vertex) = self.vertices.get_mut(&tag.key) {
-            if vertex.watch_id == tag.watch && !no_watch && vertex.limiter.allow(Instant::now()) {
-                vertex.dirty = true;
+            if vertex.watch_id == tag.watch
+                && !no_watch
+                && vertex.limiter.allow(Instant::now())
+                && vertex.phase.mark()
+            {
                 self.candidates.insert(tag.key.clone());
             }
         }
@@ -88,9 +91,10 @@ impl Engine {
             vertex.spec.id()
         );
         // The restarted watch may have missed a change meanwhile.
-        vertex.dirty = true;
-        self.candidates.insert(tag.key.clone());
-        if vertex.running {
+        if vertex.phase.mark() {
+            self.candidates.insert(tag.key.clone());
+        }
+        if vertex.phase.is_running() {
             vertex.rewatch_pending = true;
         } else {
             self.start_watch(&tag.key);

@@ -1,0 +1,155 @@
+//! A finished check/apply: its outcome logged, what it sent taken, a change
+//! passed downstream (a refresh along `Notify` edges), and a failure retried
+//! after `Meta:delay` or given up once its retries are used.
+
+use super::phase::AfterFailure;
+use super::send_recv::take_sent;
+use super::{Engine, Event};
+use crate::resource::{Outcome, Resource, ResourceError};
+use crate::spec::ResourceKey;
+use std::time::Duration;
+use tracing::{debug, error, info, warn};
+
+impl Engine {
+    pub(super) fn finished(
+        &mut self,
+        key: ResourceKey,
+        generation: u64,
+        resource: Option<Box<dyn Resource>>,
+        result: Result<Outcome, ResourceError>,
+        elapsed: Duration,
+    ) {
+        let Some(vertex) = self.vertices.get_mut(&key) else {
+            return;
+        };
+        if vertex.generation != generation {
+            // A replaced or removed resource's last run: its result is stale.
+            return;
+        }
+        let (sema, brief) = (vertex.spec.meta.sema.clone(), vertex.brief);
+        self.run_ended(&sema, brief);
+        // It may be pending again; what waited on it may run now.
+        self.candidates.insert(key.clone());
+        for edge in self.downstream.get(&key).into_iter().flatten() {
+            self.candidates.insert(edge.to.clone());
+        }
+        let Some(vertex) = self.vertices.get_mut(&key) else {
+            return;
+        };
+        vertex.resource = match resource {
+            Some(resource) => Some(resource),
+            None => match self.services.build(&vertex.spec) {
+                Ok(rebuilt) => Some(rebuilt),
+                Err(problem) => {
+                    vertex.phase.give_up(problem.to_string());
+                    return;
+                }
+            },
+        };
+        if std::mem::take(&mut vertex.rewatch_pending) {
+            self.start_watch(&key);
+        }
+        let changed = match result {
+            Ok(outcome) => self.succeeded(&key, outcome, elapsed),
+            Err(problem) => {
+                self.failed(&key, generation, &problem);
+                false
+            }
+        };
+        if changed {
+            self.changed_upstream(&key);
+        }
+    }
+
+    /// Logs a successful check/apply; true when it changed something
+    /// (or sent something new).
+    fn succeeded(&mut self, key: &ResourceKey, outcome: Outcome, elapsed: Duration) -> bool {
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return false;
+        };
+        vertex.phase.succeeded();
+        if vertex.spec.meta.retryreset {
+            vertex.retries_left = vertex.spec.meta.retry;
+        }
+        // Formatted only for the lines that are written: most checks find
+        // everything right and log nothing above debug.
+        let id = &vertex.spec;
+        let mut changed = false;
+        match outcome {
+            Outcome::Correct => debug!("{id}: already correct ({} ms)", elapsed.as_millis()),
+            Outcome::Changed(what) => {
+                info!("{id}: {what}");
+                changed = true;
+            }
+            Outcome::WouldChange(what) => info!("{id}: (noop) would change: {what}"),
+        }
+        take_sent(vertex) || changed
+    }
+
+    /// A failed check/apply: retried after `Meta:delay` while retries are
+    /// left (`-1`: forever), given up otherwise.
+    fn failed(&mut self, key: &ResourceKey, generation: u64, problem: &ResourceError) {
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return;
+        };
+        let id = &vertex.spec;
+        let location = &vertex.spec.location;
+        if vertex.retries_left == 0 {
+            error!("{id}: {problem} (at {location}); giving up, resources that depend on it wait");
+            vertex
+                .phase
+                .failed(AfterFailure::GiveUp, problem.to_string());
+            return;
+        }
+        if vertex.retries_left > 0 {
+            vertex.retries_left -= 1;
+        }
+        warn!(
+            "{id}: {problem} (at {location}); retrying in {} ms",
+            vertex.spec.meta.delay
+        );
+        vertex
+            .phase
+            .failed(AfterFailure::Retry, problem.to_string());
+        let delay = Duration::from_millis(vertex.spec.meta.delay);
+        let sender = self.sender.clone();
+        let retry_key = key.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = sender.send(Event::Retry(retry_key, generation));
+        });
+    }
+
+    /// A retry's delay is over (unless the resource was replaced since).
+    pub(super) fn retry_due(&mut self, key: ResourceKey, generation: u64) {
+        if let Some(vertex) = self.vertices.get_mut(&key) {
+            if vertex.generation == generation && vertex.phase.retry_due() {
+                self.candidates.insert(key);
+            }
+        }
+    }
+
+    /// `key` changed something: what depends on it checks again, with a
+    /// refresh along `Notify` edges.
+    fn changed_upstream(&mut self, key: &ResourceKey) {
+        for edge in self.downstream.get(key).cloned().unwrap_or_default() {
+            if let Some(next) = self.vertices.get_mut(&edge.to) {
+                next.phase.mark();
+                next.refresh |= edge.notify;
+            }
+        }
+    }
+
+    /// Accounts for a check/apply that ended (or was abandoned): gives back
+    /// its semaphores and its place among the brief ones, and lets the
+    /// resources that waited for those try again.
+    pub(super) fn run_ended(&mut self, sema: &[String], brief: bool) {
+        self.running = self.running.saturating_sub(1);
+        let waiters = self.semaphores.release(sema);
+        self.candidates.extend(waiters);
+        if brief {
+            // `schedule` gives the place to the next one waiting.
+            self.brief_running = self.brief_running.saturating_sub(1);
+        }
+    }
+}
