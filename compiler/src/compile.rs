@@ -4,10 +4,12 @@ use crate::check::check_program;
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
 use crate::eval::{evaluate, EvalInputs, Evaluation};
+use crate::facts::{Definition, ProgramFacts};
 use crate::function::{FunctionRegistry, Host};
 use crate::load::{load_program, LoadedProgram, SourceLoader};
 use crate::schema::ResourceKinds;
-use mcl_grammar::SourceMap;
+use crate::types::Type;
+use mcl_grammar::{FileId, SourceMap, Span};
 use std::sync::Arc;
 
 pub struct CompileOptions {
@@ -30,6 +32,8 @@ pub struct CheckedProgram {
     /// borrow, so the tree lives as long as the process. It is loaded once per
     /// program, not per evaluation, so this stays bounded.
     program: &'static LoadedProgram,
+    /// Each expression's type and each name's definition, for editors.
+    facts: ProgramFacts,
 }
 
 /// Loads `entry` (with `entry_text` if the caller already read it) and its
@@ -47,13 +51,31 @@ pub fn check(
         functions: &toolbox.functions,
         kinds: toolbox.kinds.as_ref(),
     };
-    check_program(&context)?;
+    let facts = check_program(&context)?;
     Ok(CheckedProgram {
         program: Box::leak(Box::new(loaded)),
+        facts,
     })
 }
 
 impl CheckedProgram {
+    /// The types of the innermost expression at `offset` in `file` (see
+    /// [`ProgramFacts::type_at`]).
+    pub fn type_at(&self, file: FileId, offset: u32) -> Option<(Span, Vec<Type>)> {
+        self.facts.type_at(file, offset)
+    }
+
+    /// What the name used at `offset` in `file` refers to (see
+    /// [`ProgramFacts::definition_at`]).
+    pub fn definition_at(&self, file: FileId, offset: u32) -> Option<(Span, &Definition)> {
+        self.facts.definition_at(file, offset)
+    }
+
+    /// Everything checking recorded.
+    pub fn facts(&self) -> &ProgramFacts {
+        &self.facts
+    }
+
     /// Evaluates the program with the host's current state.
     pub fn evaluate(
         &self,

@@ -9,6 +9,7 @@ pub mod compile;
 pub mod context;
 pub mod diagnostics;
 pub mod eval;
+pub mod facts;
 pub mod function;
 pub mod graph;
 pub mod load;

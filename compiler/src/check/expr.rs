@@ -9,7 +9,14 @@ use mcl_grammar::ast::{BinaryOp, Expr, ExprKind, Ident, StrSegment, UnaryOp};
 use std::rc::Rc;
 
 impl<'a> Checker<'a> {
+    /// The type of `expr`, recorded for [`crate::facts::ProgramFacts`].
     pub(super) fn expr(&mut self, scope: &Rc<TypeScope<'a>>, expr: &'a Expr) -> TypeId {
+        let ty = self.expr_type(scope, expr);
+        self.expression_types.push((expr.span, ty));
+        ty
+    }
+
+    fn expr_type(&mut self, scope: &Rc<TypeScope<'a>>, expr: &'a Expr) -> TypeId {
         match &expr.kind {
             ExprKind::Bool(_) => self.concrete(&Type::Bool),
             ExprKind::Int(_) => self.concrete(&Type::Int),

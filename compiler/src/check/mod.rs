@@ -18,6 +18,7 @@ mod usage;
 
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
+use crate::facts::{Definition, ProgramFacts};
 use crate::function::Function;
 use crate::scope::{Duplicate, Scope};
 use crate::types::unify::{TypeId, TypeTable};
@@ -55,10 +56,15 @@ pub struct Checker<'a> {
     used_names: std::collections::HashSet<String>,
     /// Above zero while checking an unused binding.
     lenient: usize,
+    /// Every expression's span and type, and every name use's definition,
+    /// for the checked program's facts.
+    expression_types: Vec<(Span, TypeId)>,
+    definitions: Vec<(Span, Definition)>,
 }
 
-/// Type-checks the entry module (and whatever it uses). Returns every error.
-pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
+/// Type-checks the entry module (and whatever it uses): what it learned
+/// about the program, or every error.
+pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnostic>> {
     let mut checker = Checker {
         context,
         table: TypeTable::new(),
@@ -70,6 +76,8 @@ pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
         active: Vec::new(),
         used_names: usage::mentioned_variables(context.program),
         lenient: 0,
+        expression_types: Vec::new(),
+        definitions: Vec::new(),
     };
     checker
         .module_scopes
@@ -83,7 +91,11 @@ pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
     }
     checker.finish();
     if checker.diagnostics.is_empty() {
-        Ok(())
+        Ok(ProgramFacts::new(
+            checker.expression_types,
+            checker.definitions,
+            checker.table,
+        ))
     } else {
         checker.diagnostics.sort_by_key(|diagnostic| {
             diagnostic
@@ -96,6 +108,11 @@ pub fn check_program(context: &Context<'_>) -> Result<(), Vec<Diagnostic>> {
 }
 
 impl<'a> Checker<'a> {
+    /// Records that the name used at `span` refers to `definition`.
+    fn define(&mut self, span: Span, definition: Definition) {
+        self.definitions.push((span, definition));
+    }
+
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }

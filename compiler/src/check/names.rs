@@ -2,6 +2,7 @@
 //! `$const.res...`), functions (user, built-in, module), classes and includes.
 
 use super::{errors, Checker, PendingCall, TypeScope};
+use crate::facts::Definition;
 use crate::function::CallShape;
 use crate::scope::{did_you_mean, Callee, ImportTarget, Namespace, Scope, Slot, SlotState};
 use crate::types::unify::TypeId;
@@ -20,15 +21,18 @@ impl<'a> Checker<'a> {
             return self.namespaced_variable(scope, ident, prefix, last);
         }
         if let Some(found) = scope.find_bind(name) {
+            self.define_bind(ident.span, &found, name);
             return self.slot_type(&found, name);
         }
         if name == "hostname" {
+            self.define(ident.span, Definition::Hostname);
             return self.concrete(&Type::Str);
         }
         for target in scope.star_imports() {
             if let ImportTarget::Local(index) = target {
                 let module = self.module_scope(index);
                 if module.binds.contains_key(name) {
+                    self.define_bind(ident.span, &module, name);
                     return self.slot_type(&module, name);
                 }
             }
@@ -41,6 +45,13 @@ impl<'a> Checker<'a> {
             suggestion.as_deref(),
         ));
         self.table.error()
+    }
+
+    /// Records that `$name` at `span` is the binding declared in `scope`.
+    fn define_bind(&mut self, span: Span, scope: &TypeScope<'a>, name: &str) {
+        if let Some(slot) = scope.binds.get(name) {
+            self.define(span, Definition::Source(slot.name.span));
+        }
     }
 
     fn namespaced_variable(
@@ -59,6 +70,7 @@ impl<'a> Checker<'a> {
             return self.table.error();
         };
         if target.binds.contains_key(last) {
+            self.define_bind(ident.span, &target, last);
             return self.slot_type(&target, last);
         }
         let suggestion = did_you_mean(last, target.binds.keys().copied()).map(str::to_owned);
@@ -171,6 +183,7 @@ impl<'a> Checker<'a> {
             .map(|arg| (self.expr(scope, arg), arg.span))
             .collect();
         let (definition_scope, class) = self.find_class(scope, name)?;
+        self.define(name.span, Definition::Source(class.name.span));
         let params = class.params.as_deref().unwrap_or(&[]);
         if params.len() != arg_types.len() {
             self.error(errors::class_arity(
@@ -357,9 +370,11 @@ impl<'a> Checker<'a> {
         match self.callee(scope, name) {
             None => self.table.error(),
             Some(Callee::User(definition, decl)) => {
+                self.define(name.span, Definition::Source(decl.name.span));
                 self.call_user(&definition, decl, name, args, &arg_types, span)
             }
             Some(Callee::Builtin(function)) => {
+                self.define(name.span, Definition::Core(name.name.clone()));
                 let constants: Vec<Option<Value>> = args.iter().map(constant_value).collect();
                 let signature = match function.signature(CallShape {
                     constants: &constants,

@@ -3,6 +3,7 @@
 
 use super::{errors, Checker, TypeScope};
 use crate::context::kind_of_edge_name;
+use crate::facts::Definition;
 use crate::graph::meta::{meta_param_type, META_PARAMS};
 use crate::schema::ResourceSchema;
 use crate::scope::did_you_mean;
@@ -111,6 +112,13 @@ impl<'a> Checker<'a> {
                     let Some(schema) = schema else { continue };
                     match schema.field(&name.name) {
                         Some(field) => {
+                            self.define(
+                                name.span,
+                                Definition::Field {
+                                    kind: schema.kind.to_owned(),
+                                    field: field.name.to_owned(),
+                                },
+                            );
                             if field.ty != Type::Variant {
                                 let expected = self.concrete(&field.ty);
                                 self.expect_lazy(expected, found, value.span, || {

@@ -2,7 +2,8 @@
 //! that imported modules only define.
 
 use super::{errors, Checker, TypeScope};
-use crate::scope::{Scope, Slot, SlotState};
+use crate::facts::Definition;
+use crate::scope::{ImportTarget, Scope, Slot, SlotState};
 use crate::types::unify::{Head, TypeId};
 use crate::types::Type;
 use mcl_grammar::ast::{Block, ElseStmt, Expr, IfStmt, Stmt, StmtKind};
@@ -99,12 +100,18 @@ impl<'a> Checker<'a> {
                 }
             },
             StmtKind::Import { path, .. } => {
-                if self
-                    .context
-                    .resolve_import(scope.module, &path.value)
-                    .is_none()
-                    && !crate::load::is_local_import(&path.value)
-                {
+                let target = self.context.resolve_import(scope.module, &path.value);
+                match &target {
+                    Some(ImportTarget::Core(module)) => {
+                        self.define(path.span, Definition::Core(module.clone()));
+                    }
+                    Some(ImportTarget::Local(index)) => {
+                        let file = self.context.program.modules[*index].file;
+                        self.define(path.span, Definition::Module(file));
+                    }
+                    None => {}
+                }
+                if target.is_none() && !crate::load::is_local_import(&path.value) {
                     let modules: Vec<&str> = self.context.functions.modules().collect();
                     self.error(errors::unknown_module(&path.value, path.span, &modules));
                 }
