@@ -131,6 +131,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             "converged, but these resources failed: {}",
             failed.join(", ")
         ))),
+        Ending::StoppedWithFailures(failed) => Err(Failure::Run(anyhow::anyhow!(
+            "stopped with these resources left failed: {}",
+            failed.join(", ")
+        ))),
     }
 }
 

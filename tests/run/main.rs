@@ -7,6 +7,7 @@ use std::path::Path;
 
 mod file_safety;
 mod metaparams;
+mod recovery;
 mod shutdown;
 mod support;
 

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub fn mgmt() -> Command {
@@ -60,10 +61,12 @@ impl Case {
             .stderr(Stdio::piped())
             .spawn()
             .expect("mgmt starts");
-        let stderr = Some(drain(child.stderr.take()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Some(follow(child.stderr.take(), Arc::clone(&log)));
         Agent {
             child: Some(child),
             stderr,
+            log,
         }
     }
 }
@@ -76,6 +79,26 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
         if let Some(mut pipe) = pipe {
             let _ = pipe.read_to_end(&mut bytes);
         }
+        bytes
+    })
+}
+
+/// Reads a pipe to its end like `drain`, keeping what came so far in `log`
+/// for a test that waits for a line while the child runs.
+fn follow(
+    pipe: Option<impl Read + Send + 'static>,
+    log: Arc<Mutex<Vec<u8>>>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        if let Some(mut pipe) = pipe {
+            while let Ok(read @ 1..) = pipe.read(&mut chunk) {
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .extend_from_slice(&chunk[..read]);
+            }
+        }
+        let bytes = log.lock().unwrap_or_else(PoisonError::into_inner).clone();
         bytes
     })
 }
@@ -113,6 +136,8 @@ pub struct Agent {
     child: Option<Child>,
     /// Its log, read as it comes.
     stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+    /// What it has logged so far.
+    log: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Agent {
@@ -145,6 +170,11 @@ impl Agent {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// What it has logged so far.
+    pub fn log(&self) -> String {
+        text(&self.log.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     pub fn pid(&self) -> u32 {

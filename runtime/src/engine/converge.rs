@@ -63,26 +63,39 @@ impl Engine {
     /// nothing runs any more; converged when it stayed so for the timeout.
     pub(super) fn ending(&mut self) -> Option<Ending> {
         if self.shutting_down {
-            let running = self
+            if self
                 .vertices
                 .values()
-                .any(|vertex| vertex.phase.is_running());
-            return (!running).then_some(Ending::Stopped);
+                .any(|vertex| vertex.phase.is_running())
+            {
+                return None;
+            }
+            let failed = self.failed_resources();
+            return Some(if failed.is_empty() {
+                Ending::Stopped
+            } else {
+                Ending::StoppedWithFailures(failed)
+            });
         }
         let deadline = self.converged_deadline()?;
         if Instant::now() < deadline {
             return None;
         }
-        let failed: Vec<String> = self
-            .vertices
-            .values()
-            .filter(|vertex| vertex.phase.failure().is_some())
-            .map(|vertex| vertex.spec.id())
-            .collect();
+        let failed = self.failed_resources();
         Some(if failed.is_empty() {
             Ending::Converged
         } else {
             Ending::ConvergedWithFailures(failed)
         })
+    }
+
+    /// The resources that gave up (and were not tried again since) or could
+    /// not be built.
+    fn failed_resources(&self) -> Vec<String> {
+        self.vertices
+            .values()
+            .filter(|vertex| vertex.phase.failure().is_some())
+            .map(|vertex| vertex.spec.id())
+            .collect()
     }
 }

@@ -1,14 +1,26 @@
 //! A finished check/apply: its outcome logged, what it sent taken, a change
 //! passed downstream (a refresh along `Notify` edges), and a failure retried
-//! after `Meta:delay` or given up once its retries are used.
+//! after `Meta:delay` or given up once its retries are used. In a watching
+//! engine a resource that gave up is tried again when its watch sees a
+//! change and on a backoff timer (10 s, doubling to 5 min); the resources
+//! waiting behind it are named.
 
 use super::phase::AfterFailure;
 use super::send_recv::take_sent;
 use super::{Engine, Event};
 use crate::resource::{Outcome, Resource, ResourceError};
 use crate::spec::ResourceKey;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 use tracing::{debug, error, info, warn};
+
+/// How long a resource that gave up waits before it is tried again without
+/// a watch event; each further failure doubles it, up to `RECHECK_AT_MOST`.
+pub(super) const RECHECK_FIRST: Duration = Duration::from_secs(10);
+const RECHECK_AT_MOST: Duration = Duration::from_secs(300);
+
+/// How many of the resources waiting behind a failed one are named.
+const NAMED_BLOCKED: usize = 10;
 
 impl Engine {
     pub(super) fn finished(
@@ -41,7 +53,7 @@ impl Engine {
             None => match self.services.build(&vertex.spec) {
                 Ok(rebuilt) => Some(rebuilt),
                 Err(problem) => {
-                    vertex.phase.give_up(problem.to_string());
+                    vertex.phase.invalid(problem.to_string());
                     return;
                 }
             },
@@ -68,6 +80,7 @@ impl Engine {
             return false;
         };
         vertex.phase.succeeded();
+        vertex.recheck_after = RECHECK_FIRST;
         if vertex.spec.meta.retryreset {
             vertex.retries_left = vertex.spec.meta.retry;
         }
@@ -95,10 +108,29 @@ impl Engine {
         let id = &vertex.spec;
         let location = &vertex.spec.location;
         if vertex.retries_left == 0 {
-            error!("{id}: {problem} (at {location}); giving up, resources that depend on it wait");
+            let watching = !self.options.no_watch;
+            if watching {
+                error!(
+                    "{id}: {problem} (at {location}); giving up until its watch sees a change \
+                     or its recheck in {} s, resources that depend on it wait",
+                    vertex.recheck_after.as_secs()
+                );
+            } else {
+                error!(
+                    "{id}: {problem} (at {location}); giving up, resources that depend on it wait"
+                );
+            }
             vertex
                 .phase
                 .failed(AfterFailure::GiveUp, problem.to_string());
+            if watching {
+                let delay = vertex.recheck_after;
+                vertex.recheck_after = (delay * 2).min(RECHECK_AT_MOST);
+                vertex.gave_up_times += 1;
+                let token = (generation, vertex.gave_up_times);
+                self.after(delay, Event::Recheck(key.clone(), token));
+            }
+            self.name_the_blocked(key, problem);
             return;
         }
         if vertex.retries_left > 0 {
@@ -112,12 +144,67 @@ impl Engine {
             .phase
             .failed(AfterFailure::Retry, problem.to_string());
         let delay = Duration::from_millis(vertex.spec.meta.delay);
+        self.after(delay, Event::Retry(key.clone(), generation));
+    }
+
+    /// Sends `event` to the engine after `delay`.
+    fn after(&self, delay: Duration, event: Event) {
         let sender = self.sender.clone();
-        let retry_key = key.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let _ = sender.send(Event::Retry(retry_key, generation));
+            let _ = sender.send(event);
         });
+    }
+
+    /// Logs, for the resources that now wait behind `key` (directly or
+    /// not), what they wait for; the first few by name, then how many more.
+    fn name_the_blocked(&self, key: &ResourceKey, problem: &ResourceError) {
+        let Some(failed) = self.vertices.get(key) else {
+            return;
+        };
+        let mut seen = HashSet::from([key.clone()]);
+        let mut queue = VecDeque::from([key.clone()]);
+        let mut blocked = 0usize;
+        while let Some(next) = queue.pop_front() {
+            for edge in self.downstream.get(&next).into_iter().flatten() {
+                if !seen.insert(edge.to.clone()) {
+                    continue;
+                }
+                queue.push_back(edge.to.clone());
+                let Some(waiting) = self.vertices.get(&edge.to) else {
+                    continue;
+                };
+                blocked += 1;
+                if blocked <= NAMED_BLOCKED {
+                    warn!(
+                        "{}: waiting for {}, which failed: {problem}",
+                        waiting.spec, failed.spec
+                    );
+                }
+            }
+        }
+        if blocked > NAMED_BLOCKED {
+            warn!(
+                "{} more resources wait for {}",
+                blocked - NAMED_BLOCKED,
+                failed.spec
+            );
+        }
+    }
+
+    /// A resource that gave up is due for another try (unless it was
+    /// replaced, or has given up again since: that give-up has its own).
+    pub(super) fn recheck_due(&mut self, key: ResourceKey, (generation, times): (u64, u64)) {
+        if let Some(vertex) = self.vertices.get_mut(&key) {
+            if vertex.generation == generation
+                && vertex.gave_up_times == times
+                && vertex.phase.gave_up()
+                && vertex.phase.mark()
+            {
+                debug!("{}: trying again after giving up", vertex.spec);
+                self.candidates.insert(key);
+            }
+        }
     }
 
     /// A retry's delay is over (unless the resource was replaced since).

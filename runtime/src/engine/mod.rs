@@ -69,6 +69,9 @@ pub(crate) enum Event {
     WatchEnded(Arc<WatchTag>),
     /// A failed resource may try again.
     Retry(ResourceKey, u64),
+    /// A resource that gave up is due for another try: its generation and
+    /// how many times it had given up.
+    Recheck(ResourceKey, (u64, u64)),
     /// Run this graph from now on.
     Swap(GraphSpec),
     /// Stop: let running check/applies finish, then return.
@@ -84,6 +87,8 @@ pub enum Ending {
     ConvergedWithFailures(Vec<String>),
     /// Asked to stop.
     Stopped,
+    /// Asked to stop, with these resources left failed.
+    StoppedWithFailures(Vec<String>),
 }
 
 /// Sends graphs and shutdown to a running engine.
@@ -225,6 +230,7 @@ impl Engine {
             } => self.finished(key, generation, resource, result, elapsed),
             Event::WatchEnded(tag) => self.watch_ended(&tag),
             Event::Retry(key, generation) => self.retry_due(key, generation),
+            Event::Recheck(key, token) => self.recheck_due(key, token),
             Event::Swap(graph) => {
                 self.started = true;
                 self.swap(graph);

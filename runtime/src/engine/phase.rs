@@ -4,7 +4,7 @@
 //! | from                | what happens                     | to                        |
 //! |---------------------|----------------------------------|---------------------------|
 //! | (built)             | -                                | `Pending`                 |
-//! | (built)             | could not be built               | `Failed`                  |
+//! | (built)             | could not be built               | `Invalid`                 |
 //! | (built)             | `Meta:hidden`                    | `Hidden`                  |
 //! | `Converged`         | mark                             | `Pending`                 |
 //! | `Pending`           | start                            | `Running { again: false }`|
@@ -13,12 +13,15 @@
 //! | `Running`           | failed, retries left             | `WaitingRetry`            |
 //! | `Running`           | failed, none left                | `Failed`                  |
 //! | `WaitingRetry`      | retry due                        | `Pending`                 |
-//! | any                 | cannot be rebuilt after a timeout| `Failed`                  |
+//! | `Failed`            | mark, or its recheck is due      | `Pending`                 |
+//! | any                 | cannot be rebuilt after a timeout| `Invalid`                 |
 //!
-//! A resource that could not be built starts `Failed`; a hidden one stays
-//! `Hidden`. Marks (a watch event, an upstream change, a poll) only matter
-//! to a resource that is converged or running: one waiting for its retry
-//! is checked when the retry is due anyway, and one that gave up stays so.
+//! Marks (a watch event, an upstream change, a poll) matter to a resource
+//! that is converged, running or failed: one that gave up is tried again
+//! when its watch says something changed (the obstacle may be gone), and on
+//! a slow backoff timer. One waiting for its retry is checked when the retry
+//! is due anyway; an invalid one (its params make no sense) waits for a new
+//! graph; a hidden one never runs.
 
 /// The life of one resource in the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +34,12 @@ pub(super) enum Phase {
     Running { again: bool },
     /// Its last check/apply failed; `Meta:delay` runs before the next.
     WaitingRetry,
-    /// It gave up with this error (retries used, or it could not be built);
-    /// what depends on it waits.
+    /// It gave up with this error after its retries; what depends on it
+    /// waits. A mark or its backoff recheck tries it again.
     Failed(String),
+    /// It could not be built (its params make no sense): only a new graph
+    /// changes that. What depends on it waits.
+    Invalid(String),
     /// Its last check/apply succeeded and nothing said otherwise since.
     Converged,
     /// `Meta:hidden`: it never runs and counts as converged.
@@ -50,7 +56,7 @@ impl Phase {
     /// The phase a freshly built resource starts in.
     pub fn initial(hidden: bool, build_error: Option<String>) -> Phase {
         match (build_error, hidden) {
-            (Some(error), _) => Phase::Failed(error),
+            (Some(error), _) => Phase::Invalid(error),
             (None, true) => Phase::Hidden,
             (None, false) => Phase::Pending,
         }
@@ -59,7 +65,7 @@ impl Phase {
     /// Its state may have changed. True when this asks for a run.
     pub fn mark(&mut self) -> bool {
         match self {
-            Phase::Converged => {
+            Phase::Converged | Phase::Failed(_) => {
                 *self = Phase::Pending;
                 true
             }
@@ -68,7 +74,7 @@ impl Phase {
                 false
             }
             Phase::Pending => true,
-            Phase::WaitingRetry | Phase::Failed(_) | Phase::Hidden => false,
+            Phase::WaitingRetry | Phase::Invalid(_) | Phase::Hidden => false,
         }
     }
 
@@ -104,8 +110,8 @@ impl Phase {
     }
 
     /// It can no longer run (a resource that could not be rebuilt).
-    pub fn give_up(&mut self, error: String) {
-        *self = Phase::Failed(error);
+    pub fn invalid(&mut self, error: String) {
+        *self = Phase::Invalid(error);
     }
 
     pub fn is_running(&self) -> bool {
@@ -116,12 +122,17 @@ impl Phase {
         *self == Phase::Pending
     }
 
-    /// The error it gave up with.
+    /// The error it gave up with, or why it could not be built.
     pub fn failure(&self) -> Option<&str> {
         match self {
-            Phase::Failed(error) => Some(error),
+            Phase::Failed(error) | Phase::Invalid(error) => Some(error),
             _ => None,
         }
+    }
+
+    /// Gave up after its retries (and may be tried again).
+    pub fn gave_up(&self) -> bool {
+        matches!(self, Phase::Failed(_))
     }
 
     /// Done with its work in the current graph: its dependants may run.
@@ -132,7 +143,10 @@ impl Phase {
     /// Nothing left to do for now: converged, or given up. (A pending one
     /// behind a failed one is idle too; the engine works that out.)
     pub fn is_idle(&self) -> bool {
-        matches!(self, Phase::Converged | Phase::Hidden | Phase::Failed(_))
+        matches!(
+            self,
+            Phase::Converged | Phase::Hidden | Phase::Failed(_) | Phase::Invalid(_)
+        )
     }
 
     /// Has work to do: `Meta:realize` holds a swap for it.
@@ -154,7 +168,7 @@ mod tests {
         assert_eq!(Phase::initial(true, None), Phase::Hidden);
         assert_eq!(
             Phase::initial(true, Some("bad".into())),
-            Phase::Failed("bad".into())
+            Phase::Invalid("bad".into())
         );
     }
 
@@ -187,9 +201,20 @@ mod tests {
         phase.start();
         phase.failed(AfterFailure::GiveUp, "second".into());
         assert_eq!(phase.failure(), Some("second"));
-        assert!(phase.is_idle() && !phase.is_converged());
+        assert!(phase.is_idle() && !phase.is_converged() && phase.gave_up());
+        assert!(!phase.retry_due());
+        // Its watch says something changed: it is tried again.
+        assert!(phase.mark());
+        assert_eq!(phase, Phase::Pending);
+    }
+
+    #[test]
+    fn an_invalid_resource_waits_for_a_new_graph() {
+        let mut phase = Phase::initial(false, Some("bad mode".into()));
         assert!(!phase.mark());
         assert!(!phase.retry_due());
+        assert_eq!(phase.failure(), Some("bad mode"));
+        assert!(phase.is_idle() && !phase.gave_up());
     }
 
     #[test]

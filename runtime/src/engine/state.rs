@@ -26,6 +26,10 @@ pub(super) struct Vertex {
     /// The check/apply under way is brief work (see `Resource::brief`).
     pub brief: bool,
     pub retries_left: i64,
+    /// How long after its next give-up it is tried again (backoff).
+    pub recheck_after: std::time::Duration,
+    /// How many times it gave up, so a stale recheck is told apart.
+    pub gave_up_times: u64,
     /// What it sent after its last check/apply.
     pub sent: BTreeMap<String, Json>,
     pub limiter: Limiter,
@@ -51,6 +55,8 @@ impl Vertex {
             phase: Phase::initial(spec.meta.hidden, failed),
             refresh: false,
             brief: false,
+            recheck_after: super::finish::RECHECK_FIRST,
+            gave_up_times: 0,
             sent: BTreeMap::new(),
             limiter,
             rewatch_pending: false,
