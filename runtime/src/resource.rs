@@ -179,6 +179,12 @@ pub trait Resource: Send + 'static {
         BTreeMap::new()
     }
 
+    /// Which of the values it sends were cut to a size limit, and how many
+    /// bytes each lost (the engine warns when it delivers one).
+    fn cut(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
+    }
+
     /// Sets a received value into field `field` before the next check/apply.
     fn receive(&mut self, field: &str, _value: Json) -> Result<(), ResourceError> {
         Err(ResourceError::invalid(format!(

@@ -278,6 +278,45 @@ fn notify_refreshes_a_command_when_a_file_changes() {
 }
 
 #[test]
+fn output_over_the_limit_is_cut_at_a_line_start_and_the_cut_is_named() {
+    let program = |limit: &str| {
+        format!(
+            "exec \"producer\" {{\n\tcmd => \"seq 1 300000\",\n\tshell => \"/bin/sh\",\n{limit}}}\nfile \"@/received\" {{\n\tstate => \"exists\",\n}}\nExec[\"producer\"].stdout -> File[\"@/received\"].content\n"
+        )
+    };
+    let case = Case::new(&program("\toutputlimit => 1000,\n"));
+    let output = case.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let received = case.read("received");
+    assert!(received.len() <= 1000, "{} bytes", received.len());
+    assert!(received.ends_with("\n299999\n300000\n"), "{received}");
+    let first = received.lines().next().expect("lines");
+    assert_eq!(first.parse::<u32>().expect("a whole number") + 1, {
+        let second = received.lines().nth(1).expect("two lines");
+        second.parse::<u32>().expect("a whole number")
+    });
+    let receiver = format!("file[{}]", case.path("received").display());
+    assert!(
+        log.contains(&format!(
+            "{receiver}: `content` receives exec[producer]'s `stdout` cut to its last {} bytes",
+            received.len()
+        )),
+        "{log}"
+    );
+
+    let whole = Case::new(&program("\toutputlimit => 0,\n"));
+    let output = whole.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let expected: String = (1..=300_000).map(|line| format!("{line}\n")).collect();
+    assert!(
+        whole.read("received") == expected,
+        "the whole output arrives"
+    );
+    assert!(!text(&output.stderr).contains("cut to"));
+}
+
+#[test]
 fn send_recv_puts_command_output_into_a_file() {
     let case = Case::new(
         "exec \"producer\" {\n\tcmd => \"echo produced at run time\",\n\tshell => \"/bin/sh\",\n}\nfile \"@/received\" {\n\tstate => \"exists\",\n}\nExec[\"producer\"].stdout -> File[\"@/received\"].content\n",

@@ -6,6 +6,7 @@ use super::state::Vertex;
 use super::Engine;
 use crate::spec::ResourceKey;
 use serde_json::Value as Json;
+use tracing::warn;
 
 impl Engine {
     /// Values sent along send/recv edges into `key`'s fields.
@@ -17,6 +18,20 @@ impl Engine {
             };
             for (sent, field) in &edge.send_recv {
                 if let Some(value) = sender.sent.get(sent) {
+                    if let Some(dropped) = sender.sent_cut.get(sent) {
+                        let receiver = self
+                            .vertices
+                            .get(key)
+                            .map(|vertex| vertex.spec.id())
+                            .unwrap_or_default();
+                        warn!(
+                            "{receiver}: `{field}` receives {}'s `{sent}` cut to its last {} bytes \
+                             (from a line start; {dropped} bytes before them dropped); \
+                             raise the sender's limit (exec: `outputlimit`, 0 keeps all)",
+                            sender.spec,
+                            value.as_str().map_or(0, str::len)
+                        );
+                    }
                     values.push((field.clone(), value.clone()));
                 }
             }
@@ -35,5 +50,10 @@ pub(super) fn take_sent(vertex: &mut Vertex) -> bool {
         .unwrap_or_default();
     let changed = sent != vertex.sent;
     vertex.sent = sent;
+    vertex.sent_cut = vertex
+        .resource
+        .as_ref()
+        .map(|resource| resource.cut())
+        .unwrap_or_default();
     changed && !vertex.sent.is_empty()
 }

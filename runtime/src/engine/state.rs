@@ -32,6 +32,8 @@ pub(super) struct Vertex {
     pub gave_up_times: u64,
     /// What it sent after its last check/apply.
     pub sent: BTreeMap<String, Json>,
+    /// Which of those were cut to a size limit, and by how many bytes.
+    pub sent_cut: BTreeMap<String, u64>,
     pub limiter: Limiter,
     /// The watch ended while a check ran; restart it when the resource is back.
     pub rewatch_pending: bool,
@@ -58,6 +60,7 @@ impl Vertex {
             recheck_after: super::finish::RECHECK_FIRST,
             gave_up_times: 0,
             sent: BTreeMap::new(),
+            sent_cut: BTreeMap::new(),
             limiter,
             rewatch_pending: false,
             spec,

@@ -77,6 +77,8 @@ pub struct Config {
     pub user: Option<String>,
     pub group: Option<String>,
     pub timeout: Option<Duration>,
+    /// Bytes kept of each output stream; `None`: all.
+    pub output_limit: Option<usize>,
     pub creates: Option<String>,
     pub watch_files: Vec<String>,
     pub mtimes: Vec<String>,
@@ -155,6 +157,11 @@ impl Config {
                 .uint("timeout")?
                 .filter(|seconds| *seconds > 0)
                 .map(Duration::from_secs),
+            output_limit: match params.uint("outputlimit")? {
+                None => Some(super::process::OUTPUT_LIMIT),
+                Some(0) => None,
+                Some(bytes) => Some(usize::try_from(bytes).unwrap_or(usize::MAX)),
+            },
             creates,
             watch_files,
             mtimes,
@@ -183,6 +190,7 @@ impl Config {
             credentials: self.credentials()?,
             timeout: self.timeout,
             running: running.clone(),
+            output_limit: self.output_limit,
         })
     }
 

@@ -13,7 +13,9 @@
 //! A run is the command, then `donecmd`; a non-zero exit of either fails the
 //! check (the message ends with the last lines of stderr). After a run the
 //! resource sends `output` (stdout and stderr in reading order), `stdout` and
-//! `stderr`, each the last MiB.
+//! `stderr`, each the last `outputlimit` bytes (default 1 MiB; 0 keeps all),
+//! cut at the start of a line; the engine warns, naming both resources, when
+//! it delivers a cut value.
 //!
 //! Noop mode never runs the command nor `donecmd`; the guard commands *do*
 //! run, as upstream, because they are meant to be read-only checks.
@@ -81,6 +83,8 @@ pub struct Exec {
     pending: Option<&'static str>,
     last_run: Option<SystemTime>,
     sent: BTreeMap<String, Json>,
+    /// Sent values cut to `outputlimit`, with the bytes dropped from each.
+    cut: BTreeMap<String, u64>,
     /// The engine's register of running children.
     running: RunningCommands,
 }
@@ -101,6 +105,7 @@ impl Exec {
             pending: Some("first run"),
             last_run: None,
             sent: BTreeMap::new(),
+            cut: BTreeMap::new(),
         }))
     }
 
@@ -126,6 +131,7 @@ impl Exec {
         } else {
             RunContext {
                 running: self.running.clone(),
+                output_limit: self.config.output_limit,
                 ..RunContext::default()
             }
         };
@@ -172,14 +178,21 @@ impl Exec {
     }
 
     fn record(&mut self, finished: &Finished) {
-        self.sent = [
-            ("output", &finished.output),
-            ("stdout", &finished.stdout),
-            ("stderr", &finished.stderr),
-        ]
-        .into_iter()
-        .map(|(name, text)| (name.to_owned(), Json::String(text.clone())))
-        .collect();
+        let [stdout_dropped, stderr_dropped, output_dropped] = finished.dropped;
+        let streams = [
+            ("output", &finished.output, output_dropped),
+            ("stdout", &finished.stdout, stdout_dropped),
+            ("stderr", &finished.stderr, stderr_dropped),
+        ];
+        self.sent = streams
+            .iter()
+            .map(|(name, text, _)| ((*name).to_owned(), Json::String((*text).clone())))
+            .collect();
+        self.cut = streams
+            .iter()
+            .filter(|(_, _, dropped)| *dropped > 0)
+            .map(|(name, _, dropped)| ((*name).to_owned(), *dropped))
+            .collect();
     }
 }
 
@@ -267,6 +280,10 @@ impl Resource for Exec {
 
     fn sent(&self) -> BTreeMap<String, Json> {
         self.sent.clone()
+    }
+
+    fn cut(&self) -> BTreeMap<String, u64> {
+        self.cut.clone()
     }
 
     fn receive(&mut self, field: &str, value: Json) -> Result<(), ResourceError> {

@@ -25,7 +25,8 @@ use std::thread;
 use std::time::Duration;
 use tracing::warn;
 
-/// How much of each output stream is kept: the last MiB.
+/// How much of each output stream is kept by default (`outputlimit`): the
+/// last MiB.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
 
 /// How long to wait for the output to close once the command has exited: a
@@ -45,6 +46,9 @@ pub struct RunContext {
     pub timeout: Option<Duration>,
     /// Where the children are registered, for the engine's shutdown.
     pub running: RunningCommands,
+    /// How many bytes of each output stream are kept (the last ones, from
+    /// a line start); `None`: all of it.
+    pub output_limit: Option<usize>,
 }
 
 /// A command that ran to its end.
@@ -55,6 +59,9 @@ pub struct Finished {
     pub stderr: String,
     /// Standard output and error interleaved in the order they were read.
     pub output: String,
+    /// How many bytes were cut from the front of each stream (`stdout`,
+    /// `stderr`, `output`) to keep it within the limit; 0: none.
+    pub dropped: [u64; 3],
 }
 
 impl Finished {
@@ -237,7 +244,7 @@ pub fn run(line: &CommandLine, context: &RunContext) -> Result<Finished, Resourc
         .map_err(|error| ResourceError::failed(format!("cannot start `{shown}`: {error}")))?;
     let group = context.running.register(child.id());
 
-    let capture = Arc::new(Mutex::new(Capture::default()));
+    let capture = Arc::new(Mutex::new(Capture::new(context.output_limit)));
     let (reading, readers) = mpsc::channel::<()>();
     let mut started = Ok(());
     if let Some(stdout) = child.stdout.take() {
@@ -286,7 +293,10 @@ pub fn run(line: &CommandLine, context: &RunContext) -> Result<Finished, Resourc
     if let Err(mpsc::RecvTimeoutError::Timeout) = readers.recv_timeout(OUTPUT_GRACE) {
         warn!("`{shown}` exited but something it started still holds its output open; not waiting for it");
     }
-    let capture = std::mem::take(&mut *capture.lock().unwrap_or_else(PoisonError::into_inner));
+    let capture = std::mem::replace(
+        &mut *capture.lock().unwrap_or_else(PoisonError::into_inner),
+        Capture::new(context.output_limit),
+    );
     drop(group);
     if timed_out {
         let seconds = context.timeout.map_or(0, |limit| limit.as_secs());
@@ -294,11 +304,15 @@ pub fn run(line: &CommandLine, context: &RunContext) -> Result<Finished, Resourc
             "`{shown}` timed out after {seconds} s; its process group was killed"
         )));
     }
+    let (stdout, stdout_dropped) = capture.stdout.finish();
+    let (stderr, stderr_dropped) = capture.stderr.finish();
+    let (output, output_dropped) = capture.output.finish();
     Ok(Finished {
         status,
-        stdout: capture.stdout.finish(),
-        stderr: capture.stderr.finish(),
-        output: capture.output.finish(),
+        stdout,
+        stderr,
+        output,
+        dropped: [stdout_dropped, stderr_dropped, output_dropped],
     })
 }
 
@@ -339,7 +353,6 @@ fn read_into(
 }
 
 /// The output read so far; one lock keeps `output` in reading order.
-#[derive(Default)]
 struct Capture {
     stdout: Tail,
     stderr: Tail,
@@ -347,6 +360,14 @@ struct Capture {
 }
 
 impl Capture {
+    fn new(limit: Option<usize>) -> Capture {
+        Capture {
+            stdout: Tail::new(limit),
+            stderr: Tail::new(limit),
+            output: Tail::new(limit),
+        }
+    }
+
     fn push(&mut self, stream: Stream, chunk: &[u8]) {
         match stream {
             Stream::Stdout => self.stdout.push(chunk),
@@ -356,35 +377,64 @@ impl Capture {
     }
 }
 
-/// The last [`OUTPUT_LIMIT`] bytes of a stream.
-#[derive(Default)]
+/// The last `limit` bytes of a stream, from the start of a line.
 struct Tail {
     bytes: Vec<u8>,
+    /// `None`: keep everything.
+    limit: Option<usize>,
+    /// Bytes dropped from the front so far.
+    dropped: u64,
 }
 
 impl Tail {
+    fn new(limit: Option<usize>) -> Tail {
+        Tail {
+            bytes: Vec::new(),
+            limit,
+            dropped: 0,
+        }
+    }
+
     fn push(&mut self, chunk: &[u8]) {
         self.bytes.extend_from_slice(chunk);
         // Trim in batches so that a chatty command costs linear time.
-        if self.bytes.len() > 2 * OUTPUT_LIMIT {
-            self.trim();
-        }
-    }
-
-    fn trim(&mut self) {
-        if self.bytes.len() > OUTPUT_LIMIT {
-            let mut cut = self.bytes.len() - OUTPUT_LIMIT;
-            // Do not start in the middle of a UTF-8 character.
-            while self.bytes.get(cut).is_some_and(|byte| byte & 0xC0 == 0x80) {
-                cut += 1;
+        if let Some(limit) = self.limit {
+            if self.bytes.len() > limit.saturating_mul(2).max(64 * 1024) {
+                self.trim(limit);
             }
-            self.bytes.drain(..cut);
         }
     }
 
-    fn finish(mut self) -> String {
-        self.trim();
-        String::from_utf8_lossy(&self.bytes).into_owned()
+    /// Keeps the last `limit` bytes, starting after a line break when one
+    /// is among them (else on a character boundary).
+    fn trim(&mut self, limit: usize) {
+        if self.bytes.len() <= limit {
+            return;
+        }
+        let mut cut = self.bytes.len() - limit;
+        if cut > 0 && self.bytes[cut - 1] != b'\n' {
+            match self.bytes[cut..].iter().position(|&byte| byte == b'\n') {
+                Some(newline) if newline + 1 < self.bytes.len() - cut => cut += newline + 1,
+                _ => {
+                    while self.bytes.get(cut).is_some_and(|byte| byte & 0xC0 == 0x80) {
+                        cut += 1;
+                    }
+                }
+            }
+        }
+        self.bytes.drain(..cut);
+        self.dropped += cut as u64;
+    }
+
+    /// The text kept and how many bytes were dropped.
+    fn finish(mut self) -> (String, u64) {
+        if let Some(limit) = self.limit {
+            self.trim(limit);
+        }
+        (
+            String::from_utf8_lossy(&self.bytes).into_owned(),
+            self.dropped,
+        )
     }
 }
 
@@ -393,13 +443,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tail_keeps_the_last_bytes_on_a_character_boundary() {
-        let mut tail = Tail::default();
+    fn a_tail_without_line_breaks_keeps_the_last_bytes_on_a_character_boundary() {
+        let mut tail = Tail::new(Some(OUTPUT_LIMIT));
         tail.push(&vec![b'a'; OUTPUT_LIMIT]);
         tail.push("é".repeat(OUTPUT_LIMIT).as_bytes());
-        let text = tail.finish();
+        let (text, dropped) = tail.finish();
         assert!(text.len() <= OUTPUT_LIMIT);
         assert!(text.chars().all(|character| character == 'é'));
+        assert_eq!(dropped as usize, 3 * OUTPUT_LIMIT - text.len());
+    }
+
+    #[test]
+    fn a_tail_starts_at_a_whole_line() {
+        let mut tail = Tail::new(Some(10));
+        tail.push(b"first line\nsecond\nthird\n");
+        assert_eq!(tail.finish(), ("third\n".to_owned(), 18));
+        let mut exact = Tail::new(Some(13));
+        exact.push(b"first line\nsecond\nthird\n");
+        assert_eq!(exact.finish(), ("second\nthird\n".to_owned(), 11));
+    }
+
+    #[test]
+    fn a_tail_without_a_limit_keeps_everything() {
+        let mut tail = Tail::new(None);
+        let big = vec![b'x'; 3 * OUTPUT_LIMIT];
+        tail.push(&big);
+        assert_eq!(tail.finish().0.len(), big.len());
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub fn schema() -> ResourceSchema {
             field("env", Type::map(Type::Str, Type::Str)),
             // Seconds before the command is killed; 0 means no limit (Go uint64).
             integer("timeout", IntWidth::U64),
+            // Bytes of each output stream kept and sent (the last ones, from
+            // a line start); default 1 MiB, 0 keeps all. Not upstream's.
+            integer("outputlimit", IntWidth::U64),
             // Each output line of the watch command is an event.
             string("watchcmd"),
             string("watchcwd"),
