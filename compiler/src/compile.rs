@@ -26,10 +26,9 @@ pub struct Toolbox {
 /// A loaded and type-checked program, ready to be evaluated (again and again,
 /// as its reactive inputs change).
 pub struct CheckedProgram {
-    /// Evaluation hands parts of the tree to closures that may outlive any
-    /// borrow, so the tree lives as long as the process. It is loaded once per
-    /// program, not per evaluation, so this stays bounded.
-    program: &'static LoadedProgram,
+    /// Shared with each evaluation, whose scopes and function values keep
+    /// the parts of the tree they run; freed when the last user goes.
+    program: Arc<LoadedProgram>,
 }
 
 /// Loads `entry` (with `entry_text` if the caller already read it) and its
@@ -49,7 +48,7 @@ pub fn check(
     };
     check_program(&context)?;
     Ok(CheckedProgram {
-        program: Box::leak(Box::new(loaded)),
+        program: Arc::new(loaded),
     })
 }
 
@@ -61,7 +60,7 @@ impl CheckedProgram {
         options: &CompileOptions,
     ) -> Result<Evaluation, Vec<Diagnostic>> {
         evaluate(EvalInputs {
-            program: self.program,
+            program: Arc::clone(&self.program),
             functions: Arc::clone(&toolbox.functions),
             kinds: Arc::clone(&toolbox.kinds),
             host: Arc::clone(&toolbox.host),

@@ -22,12 +22,12 @@ use crate::function::Function;
 use crate::scope::{Duplicate, Scope};
 use crate::types::unify::{TypeId, TypeTable};
 use crate::types::Type;
-use mcl_grammar::ast::TypeExpr;
+use mcl_grammar::ast::{Stmt, TypeExpr};
 use mcl_grammar::Span;
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub(crate) type TypeScope<'a> = Scope<'a, TypeId>;
+pub(crate) type TypeScope<'a> = Scope<&'a Stmt, TypeId>;
 
 /// A built-in call whose restriction check waits until its types are known.
 struct PendingCall {
@@ -112,7 +112,7 @@ impl<'a> Checker<'a> {
             return Rc::clone(scope);
         }
         let context = self.context;
-        let body = &context.program.modules[index].program.body;
+        let body: &'a [Stmt] = &context.program.modules[index].program.body;
         let mut duplicates = Vec::new();
         let scope = Rc::new(Scope::declare(
             None,
