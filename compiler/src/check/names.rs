@@ -218,7 +218,7 @@ impl<'a> Checker<'a> {
                 .binds
                 .insert(param.name.name.clone(), Slot::done(&param.name, ty));
         }
-        let instance = Rc::new(instance);
+        let instance = self.keep(instance);
         self.check_block(&instance, &class.body.stmts);
         self.leave();
         Some(instance)

@@ -21,7 +21,8 @@ impl<'a> Checker<'a> {
         parent: &Rc<TypeScope<'a>>,
         stmts: &'a [Stmt],
     ) -> Rc<TypeScope<'a>> {
-        Rc::new(self.declare_child(parent, stmts))
+        let scope = self.declare_child(parent, stmts);
+        self.keep(scope)
     }
 
     fn declare_child(&mut self, parent: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) -> TypeScope<'a> {
@@ -173,7 +174,7 @@ impl<'a> Checker<'a> {
             }
             scope.binds.insert(name.name.clone(), Slot::done(name, ty));
         }
-        Rc::new(scope)
+        self.keep(scope)
     }
 
     /// The type of binding `name`, found from `scope`, computing it on first use.

@@ -187,7 +187,7 @@ impl EvalCore {
         match self.callee(scope, name)? {
             Callee::User(definition, decl) => {
                 let Some(decl) = func_decl(&decl) else {
-                    return Err(Failure::Fatal);
+                    return Err(self.report(errors::internal("not a function", name.span)));
                 };
                 self.descend(name.span)?;
                 let mut body_scope = Scope::empty(Some(Rc::clone(&definition)), definition.module);

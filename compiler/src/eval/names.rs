@@ -149,11 +149,10 @@ impl EvalCore {
             );
         }
         let (definition, class) = self.find_class(scope, name)?;
-        self.descend(name.span)?;
         let Some(class) = class_decl(&class) else {
-            self.ascend();
-            return Err(Failure::Fatal);
+            return Err(self.report(errors::internal("not a class", name.span)));
         };
+        self.descend(name.span)?;
         let program = &self.inputs.program;
         let functions = &self.inputs.functions;
         let module = definition.module;

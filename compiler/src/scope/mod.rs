@@ -263,8 +263,7 @@ impl<R: StmtRef, S> Scope<R, S> {
     /// class adopted into an instance keeps its full name (`outer:inner`).
     pub fn adopt_nested_classes(&mut self, definition: &Rc<Scope<R, S>>, class_name: &str) {
         let prefix = format!("{class_name}:");
-        let mut current = Some(Rc::clone(definition));
-        while let Some(scope) = current {
+        for scope in definition.outwards() {
             for (full, decl) in &scope.classes {
                 if let Some(rest) = full.strip_prefix(&prefix) {
                     if !rest.contains(':') {
@@ -274,81 +273,65 @@ impl<R: StmtRef, S> Scope<R, S> {
                     }
                 }
             }
-            current = scope.parent.clone();
         }
+    }
+
+    /// This scope and its ancestors, innermost first.
+    fn outwards(self: &Rc<Self>) -> impl Iterator<Item = Rc<Scope<R, S>>> {
+        std::iter::successors(Some(Rc::clone(self)), |scope| scope.parent.clone())
+    }
+
+    /// The first scope from here outwards in which `look` finds something,
+    /// and what it found.
+    fn innermost<T>(
+        self: &Rc<Self>,
+        look: impl Fn(&Scope<R, S>) -> Option<T>,
+    ) -> Option<(Rc<Scope<R, S>>, T)> {
+        self.outwards()
+            .find_map(|scope| look(&scope).map(|found| (scope, found)))
     }
 
     /// The scope (this one or an ancestor) that binds `name`.
     pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<R, S>>> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if scope.binds.contains_key(name) {
-                return Some(scope);
-            }
-            current = scope.parent.clone();
-        }
-        None
+        self.innermost(|scope| scope.binds.contains_key(name).then_some(()))
+            .map(|(scope, ())| scope)
     }
 
     /// The scope that declares function `name`, and its `func` statement.
     pub fn find_func(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if let Some(decl) = scope.funcs.get(name) {
-                return Some((Rc::clone(&scope), decl.clone()));
-            }
-            current = scope.parent.clone();
-        }
-        None
+        self.innermost(|scope| scope.funcs.get(name).cloned())
     }
 
     /// The scope that declares class `name`, and its `class` statement.
     pub fn find_class(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if let Some(decl) = scope.classes.get(name) {
-                return Some((Rc::clone(&scope), decl.clone()));
-            }
-            current = scope.parent.clone();
-        }
-        None
+        self.innermost(|scope| scope.classes.get(name).cloned())
     }
 
     /// An import namespace or include alias visible from here.
     pub fn find_namespace(self: &Rc<Self>, name: &str) -> Option<Namespace<R, S>> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
+        self.outwards().find_map(|scope| {
             if let Some(target) = scope.imports.get(name) {
-                return Some(Namespace::Import(target.clone()));
+                Some(Namespace::Import(target.clone()))
+            } else if scope.aliases.contains_key(name) {
+                Some(Namespace::Alias(scope))
+            } else {
+                None
             }
-            if scope.aliases.contains_key(name) {
-                return Some(Namespace::Alias(Rc::clone(&scope)));
-            }
-            current = scope.parent.clone();
-        }
-        None
+        })
     }
 
     /// Every `as *` import visible from here, innermost first.
     pub fn star_imports(self: &Rc<Self>) -> Vec<ImportTarget> {
-        let mut targets = Vec::new();
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            targets.extend(scope.star_imports.iter().cloned());
-            current = scope.parent.clone();
-        }
-        targets
+        self.outwards()
+            .flat_map(|scope| scope.star_imports.clone())
+            .collect()
     }
 
     /// Every variable name visible from here, for "did you mean" hints.
     pub fn visible_names(self: &Rc<Self>) -> Vec<String> {
-        let mut names = Vec::new();
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            names.extend(scope.binds.keys().cloned());
-            current = scope.parent.clone();
-        }
-        names
+        self.outwards()
+            .flat_map(|scope| scope.binds.keys().cloned().collect::<Vec<_>>())
+            .collect()
     }
 }
 
