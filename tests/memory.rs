@@ -9,9 +9,10 @@
 //! compile of [`program`]: 848 KB live after program 100, 7.65 MB after
 //! program 1,000). It is now shared and freed with its last user (issue #8
 //! item 4): about 80 KB live after program 100 and 79 KB after program
-//! 1,000, and 91 KB and 89 KB for [`program_with_cycles`], whose scopes form
-//! cycles that the checker and the evaluator break when they are done. The
-//! figures print with `cargo test --test memory -- --nocapture`.
+//! 1,000 (somewhat more, by the same amount, when another test ran first),
+//! and 91 KB and 89 KB for [`program_with_cycles`], whose scopes form cycles
+//! that the checker and the evaluator break when they are done. The figures
+//! print with `cargo test --test memory -- --nocapture`.
 //!
 //! The tests share the counter, so they measure one at a time.
 

@@ -89,8 +89,10 @@ pub struct Evaluation {
 #[derive(Default)]
 pub(crate) struct EvalState {
     pub module_scopes: Vec<Option<Rc<ValueScope>>>,
-    /// Every scope with slots, whose cycles (see
-    /// [`Scope::forget_computed`]) are broken when the evaluation ends.
+    /// Every scope with slots computed on first use, whose cycles (see
+    /// [`Scope::forget_computed`]) are broken when the evaluation ends. Weak,
+    /// so that a scope nobody uses is still dropped at once (only its
+    /// allocation waits for the end).
     pub declared: Vec<Weak<ValueScope>>,
     pub diagnostics: Vec<Diagnostic>,
     pub resources: Vec<PendingResource>,
@@ -179,11 +181,13 @@ impl EvalCore {
     }
 
     /// Shares a scope that [`Scope::declare`] made, remembering it if it has
-    /// slots (only a slot computed after its scope was made can close a
-    /// cycle; see [`Scope::forget_computed`]).
+    /// bindings or aliases computed on first use: only a slot filled after
+    /// its scope was made can point at that scope or a newer one, and so
+    /// close a cycle (parameters and loop variables hold values from before).
     pub(crate) fn keep(&self, scope: ValueScope) -> Rc<ValueScope> {
         let scope = Rc::new(scope);
-        if !scope.binds.is_empty() || !scope.aliases.is_empty() {
+        let lazy_binds = scope.binds.values().any(|slot| slot.decl.is_some());
+        if lazy_binds || !scope.aliases.is_empty() {
             self.state.borrow_mut().declared.push(Rc::downgrade(&scope));
         }
         scope
