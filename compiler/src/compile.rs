@@ -28,10 +28,9 @@ pub struct Toolbox {
 /// A loaded and type-checked program, ready to be evaluated (again and again,
 /// as its reactive inputs change).
 pub struct CheckedProgram {
-    /// Evaluation hands parts of the tree to closures that may outlive any
-    /// borrow, so the tree lives as long as the process. It is loaded once per
-    /// program, not per evaluation, so this stays bounded.
-    program: &'static LoadedProgram,
+    /// Shared with each evaluation, whose scopes and function values keep
+    /// the parts of the tree they run; freed when the last user goes.
+    program: Arc<LoadedProgram>,
     /// Each expression's type and each name's definition, for editors.
     facts: ProgramFacts,
 }
@@ -53,7 +52,7 @@ pub fn check(
     };
     let facts = check_program(&context)?;
     Ok(CheckedProgram {
-        program: Box::leak(Box::new(loaded)),
+        program: Arc::new(loaded),
         facts,
     })
 }
@@ -83,7 +82,7 @@ impl CheckedProgram {
         options: &CompileOptions,
     ) -> Result<Evaluation, Vec<Diagnostic>> {
         evaluate(EvalInputs {
-            program: self.program,
+            program: Arc::clone(&self.program),
             functions: Arc::clone(&toolbox.functions),
             kinds: Arc::clone(&toolbox.kinds),
             host: Arc::clone(&toolbox.host),

@@ -3,8 +3,16 @@
 //! Every node carries the [`Span`] of the text it came from. The tree keeps
 //! what the user wrote, not what it means: `else if` stays a chain, names keep
 //! their dots and colons, and nothing is resolved or type-checked here.
+//!
+//! The parts that the evaluator keeps while it runs (a file's or a block's
+//! statements, a lambda's parameters and body) are shared through [`Arc`]:
+//! a scope or a function value holds the statements it was declared from
+//! instead of borrowing them, so that a program can be dropped like any
+//! other value once nothing uses it. `Arc` rather than `Rc` because a
+//! checked program moves to the evaluator thread.
 
 use crate::span::Span;
+use std::sync::Arc;
 
 /// An identifier, a dotted name (`fmt.printf`) or a colon-joined name
 /// (`http:server`, `base:inner`).
@@ -17,7 +25,7 @@ pub struct Ident {
 /// One parsed `.mcl` file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
-    pub body: Vec<Stmt>,
+    pub body: Arc<[Stmt]>,
     pub span: Span,
 }
 
@@ -78,7 +86,7 @@ pub enum StmtKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
-    pub stmts: Vec<Stmt>,
+    pub stmts: Arc<[Stmt]>,
     pub span: Span,
 }
 
@@ -232,10 +240,11 @@ pub enum ExprKind {
         function: Box<Expr>,
         args: Vec<Expr>,
     },
+    /// Shared with every function value that evaluating it makes.
     Lambda {
-        params: Vec<Param>,
+        params: Arc<[Param]>,
         ret: Option<Box<TypeExpr>>,
-        body: Box<Expr>,
+        body: Arc<Expr>,
     },
     If {
         condition: Box<Expr>,

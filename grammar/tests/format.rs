@@ -10,6 +10,7 @@ use mcl_grammar::format::format_source;
 use mcl_grammar::{parse_file, FileId, ParsedFile, Span};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const EVERY_FORM: &str = r#"
 import "fmt"
@@ -172,9 +173,12 @@ $q = [$a, # first
 
 /// Every span in the tree set to the default, so that trees compare on
 /// content alone.
+/// Shared parts of the tree (`Arc`) are copied on write by `Arc::make_mut`.
 fn strip_spans(program: &mut Program) {
     program.span = Span::default();
-    program.body.iter_mut().for_each(strip_stmt);
+    Arc::make_mut(&mut program.body)
+        .iter_mut()
+        .for_each(strip_stmt);
 }
 
 fn strip_ident(ident: &mut Ident) {
@@ -183,7 +187,9 @@ fn strip_ident(ident: &mut Ident) {
 
 fn strip_block(block: &mut Block) {
     block.span = Span::default();
-    block.stmts.iter_mut().for_each(strip_stmt);
+    Arc::make_mut(&mut block.stmts)
+        .iter_mut()
+        .for_each(strip_stmt);
 }
 
 fn strip_if(if_stmt: &mut IfStmt) {
@@ -333,9 +339,9 @@ fn strip_expr(expr: &mut Expr) {
             args.iter_mut().for_each(strip_expr);
         }
         ExprKind::Lambda { params, ret, body } => {
-            params.iter_mut().for_each(strip_param);
+            Arc::make_mut(params).iter_mut().for_each(strip_param);
             ret.iter_mut().for_each(|ty| strip_type(ty));
-            strip_expr(body);
+            strip_expr(Arc::make_mut(body));
         }
         ExprKind::If {
             condition,

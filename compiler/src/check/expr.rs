@@ -121,7 +121,7 @@ impl<'a> Checker<'a> {
             ExprKind::Lambda { params, ret, body } => {
                 let mut body_scope = Scope::empty(Some(Rc::clone(scope)), scope.module);
                 let mut param_types = Vec::with_capacity(params.len());
-                for param in params {
+                for param in params.iter() {
                     let ty = match &param.ty {
                         Some(annotation) => self.annotation(annotation),
                         None => self.table.unknown(),
@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
                     param_types.push(ty);
                     body_scope
                         .binds
-                        .insert(&param.name.name, Slot::done(&param.name, ty));
+                        .insert(param.name.name.clone(), Slot::done(&param.name, ty));
                 }
                 let body_scope = Rc::new(body_scope);
                 let result = self.expr(&body_scope, body);

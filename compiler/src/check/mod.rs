@@ -23,12 +23,12 @@ use crate::function::Function;
 use crate::scope::{Duplicate, Scope};
 use crate::types::unify::{TypeId, TypeTable};
 use crate::types::Type;
-use mcl_grammar::ast::TypeExpr;
+use mcl_grammar::ast::{Stmt, TypeExpr};
 use mcl_grammar::Span;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-pub(crate) type TypeScope<'a> = Scope<'a, TypeId>;
+pub(crate) type TypeScope<'a> = Scope<&'a Stmt, TypeId>;
 
 /// A built-in call whose restriction check waits until its types are known.
 struct PendingCall {
@@ -48,6 +48,9 @@ pub struct Checker<'a> {
     /// Bindings whose types must be known by the end, with their spans.
     bindings: Vec<(String, Span, TypeId)>,
     module_scopes: Vec<Option<Rc<TypeScope<'a>>>>,
+    /// Every scope with include aliases, whose cycles (see
+    /// [`Scope::forget_computed`]) are broken when checking ends.
+    with_aliases: Vec<Weak<TypeScope<'a>>>,
     /// Functions and classes being checked, innermost last, to refuse recursion.
     active: Vec<(String, Span)>,
     /// Every variable name the program mentions anywhere (last part of dotted
@@ -73,6 +76,7 @@ pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnost
         pending_calls: Vec::new(),
         bindings: Vec::new(),
         module_scopes: Vec::new(),
+        with_aliases: Vec::new(),
         active: Vec::new(),
         used_names: usage::mentioned_variables(context.program),
         lenient: 0,
@@ -90,6 +94,11 @@ pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnost
         }
     }
     checker.finish();
+    for scope in checker.with_aliases.drain(..) {
+        if let Some(scope) = scope.upgrade() {
+            scope.forget_computed();
+        }
+    }
     if checker.diagnostics.is_empty() {
         Ok(ProgramFacts::new(
             checker.expression_types,
@@ -129,9 +138,9 @@ impl<'a> Checker<'a> {
             return Rc::clone(scope);
         }
         let context = self.context;
-        let body = &context.program.modules[index].program.body;
+        let body: &'a [Stmt] = &context.program.modules[index].program.body;
         let mut duplicates = Vec::new();
-        let scope = Rc::new(Scope::declare(
+        let scope = self.keep(Scope::declare(
             None,
             index,
             body,
@@ -140,6 +149,17 @@ impl<'a> Checker<'a> {
         ));
         self.report_duplicates(duplicates);
         self.module_scopes[index] = Some(Rc::clone(&scope));
+        scope
+    }
+
+    /// Shares a scope that [`Scope::declare`] made, remembering it if it has
+    /// include aliases: an alias holds its instance, whose parent may be the
+    /// scope that holds the alias.
+    fn keep(&mut self, scope: TypeScope<'a>) -> Rc<TypeScope<'a>> {
+        let scope = Rc::new(scope);
+        if !scope.aliases.is_empty() {
+            self.with_aliases.push(Rc::downgrade(&scope));
+        }
         scope
     }
 

@@ -4,7 +4,9 @@
 use super::{errors, Checker, PendingCall, TypeScope};
 use crate::facts::Definition;
 use crate::function::CallShape;
-use crate::scope::{did_you_mean, Callee, ImportTarget, Namespace, Scope, Slot, SlotState};
+use crate::scope::{
+    class_decl, did_you_mean, func_decl, Callee, ImportTarget, Namespace, Scope, Slot, SlotState,
+};
 use crate::types::unify::TypeId;
 use crate::types::Type;
 use crate::value::Value;
@@ -50,7 +52,7 @@ impl<'a> Checker<'a> {
     /// Records that `$name` at `span` is the binding declared in `scope`.
     fn define_bind(&mut self, span: Span, scope: &TypeScope<'a>, name: &str) {
         if let Some(slot) = scope.binds.get(name) {
-            self.define(span, Definition::Source(slot.name.span));
+            self.define(span, Definition::Source(slot.name_span));
         }
     }
 
@@ -73,7 +75,8 @@ impl<'a> Checker<'a> {
             self.define_bind(ident.span, &target, last);
             return self.slot_type(&target, last);
         }
-        let suggestion = did_you_mean(last, target.binds.keys().copied()).map(str::to_owned);
+        let suggestion =
+            did_you_mean(last, target.binds.keys().map(String::as_str)).map(str::to_owned);
         self.error(errors::unknown_in_namespace(
             prefix,
             last,
@@ -226,9 +229,9 @@ impl<'a> Checker<'a> {
             };
             instance
                 .binds
-                .insert(&param.name.name, Slot::done(&param.name, ty));
+                .insert(param.name.name.clone(), Slot::done(&param.name, ty));
         }
-        let instance = Rc::new(instance);
+        let instance = self.keep(instance);
         self.check_block(&instance, &class.body.stmts);
         self.leave();
         Some(instance)
@@ -241,20 +244,20 @@ impl<'a> Checker<'a> {
     ) -> Option<(Rc<TypeScope<'a>>, &'a ClassDecl)> {
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             let target = self.namespace_scope(scope, prefix, name.span)?;
-            if let Some(class) = target.classes.get(last) {
-                return Some((Rc::clone(&target), *class));
+            if let Some(class) = target.classes.get(last).copied().and_then(class_decl) {
+                return Some((Rc::clone(&target), class));
             }
             self.error(errors::unknown_class(&name.name, name.span, None));
             return None;
         }
-        if let Some(found) = scope.find_class(&name.name) {
-            return Some(found);
+        if let Some((found, class)) = scope.find_class(&name.name) {
+            return Some((found, class_decl(class)?));
         }
         for target in scope.star_imports() {
             if let ImportTarget::Local(index) = target {
                 let module = self.module_scope(index);
-                if let Some(class) = module.classes.get(&name.name) {
-                    return Some((Rc::clone(&module), *class));
+                if let Some(class) = module.classes.get(&name.name).copied().and_then(class_decl) {
+                    return Some((Rc::clone(&module), class));
                 }
             }
         }
@@ -279,7 +282,7 @@ impl<'a> Checker<'a> {
         &mut self,
         scope: &Rc<TypeScope<'a>>,
         name: &Ident,
-    ) -> Option<Callee<'a, TypeId>> {
+    ) -> Option<Callee<&'a Stmt, TypeId>> {
         let functions = self.context.functions;
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             if !prefix.contains('.') {
@@ -311,9 +314,10 @@ impl<'a> Checker<'a> {
             }
             let target = self.namespace_scope(scope, prefix, name.span)?;
             if let Some(decl) = target.funcs.get(last) {
-                return Some(Callee::User(Rc::clone(&target), decl));
+                return Some(Callee::User(Rc::clone(&target), *decl));
             }
-            let suggestion = did_you_mean(last, target.funcs.keys().copied()).map(str::to_owned);
+            let suggestion =
+                did_you_mean(last, target.funcs.keys().map(String::as_str)).map(str::to_owned);
             self.error(errors::unknown_function(
                 &name.name,
                 name.span,
@@ -338,7 +342,7 @@ impl<'a> Checker<'a> {
                 ImportTarget::Local(index) => {
                     let module = self.module_scope(index);
                     if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                        return Some(Callee::User(Rc::clone(&module), decl));
+                        return Some(Callee::User(Rc::clone(&module), *decl));
                     }
                 }
             }
@@ -369,10 +373,13 @@ impl<'a> Checker<'a> {
         let arg_types: Vec<TypeId> = args.iter().map(|arg| self.expr(scope, arg)).collect();
         match self.callee(scope, name) {
             None => self.table.error(),
-            Some(Callee::User(definition, decl)) => {
-                self.define(name.span, Definition::Source(decl.name.span));
-                self.call_user(&definition, decl, name, args, &arg_types, span)
-            }
+            Some(Callee::User(definition, decl)) => match func_decl(decl) {
+                Some(decl) => {
+                    self.define(name.span, Definition::Source(decl.name.span));
+                    self.call_user(&definition, decl, name, args, &arg_types, span)
+                }
+                None => self.table.error(),
+            },
             Some(Callee::Builtin(function)) => {
                 self.define(name.span, Definition::Core(name.name.clone()));
                 let constants: Vec<Option<Value>> = args.iter().map(constant_value).collect();
@@ -453,7 +460,7 @@ impl<'a> Checker<'a> {
             };
             body_scope
                 .binds
-                .insert(&param.name.name, Slot::done(&param.name, ty));
+                .insert(param.name.name.clone(), Slot::done(&param.name, ty));
         }
         let body_scope = Rc::new(body_scope);
         let result = self.expr(&body_scope, &decl.body);

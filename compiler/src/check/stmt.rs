@@ -3,7 +3,7 @@
 
 use super::{errors, Checker, TypeScope};
 use crate::facts::Definition;
-use crate::scope::{ImportTarget, Scope, Slot, SlotState};
+use crate::scope::{bound_type, bound_value, ImportTarget, Scope, Slot, SlotState};
 use crate::types::unify::{Head, TypeId};
 use crate::types::Type;
 use mcl_grammar::ast::{Block, ElseStmt, Expr, IfStmt, Stmt, StmtKind};
@@ -22,7 +22,8 @@ impl<'a> Checker<'a> {
         parent: &Rc<TypeScope<'a>>,
         stmts: &'a [Stmt],
     ) -> Rc<TypeScope<'a>> {
-        Rc::new(self.declare_child(parent, stmts))
+        let scope = self.declare_child(parent, stmts);
+        self.keep(scope)
     }
 
     fn declare_child(&mut self, parent: &Rc<TypeScope<'a>>, stmts: &'a [Stmt]) -> TypeScope<'a> {
@@ -52,7 +53,7 @@ impl<'a> Checker<'a> {
                 if scope
                     .binds
                     .get(name.name.as_str())
-                    .is_some_and(|slot| std::ptr::eq(slot.name, name))
+                    .is_some_and(|slot| slot.decl.is_some_and(|decl| std::ptr::eq(decl, stmt)))
                 {
                     let unused = !self.used_names.contains(&name.name);
                     self.lenient += usize::from(unused);
@@ -173,14 +174,14 @@ impl<'a> Checker<'a> {
                     what: "variable",
                     name: name.name.clone(),
                     first: name.span,
-                    second: existing.name.span,
+                    second: existing.name_span,
                 };
                 self.error(errors::duplicate(&duplicate));
                 continue;
             }
-            scope.binds.insert(&name.name, Slot::done(name, ty));
+            scope.binds.insert(name.name.clone(), Slot::done(name, ty));
         }
-        Rc::new(scope)
+        self.keep(scope)
     }
 
     /// The type of binding `name`, found from `scope`, computing it on first use.
@@ -192,7 +193,7 @@ impl<'a> Checker<'a> {
         match state {
             SlotState::Done(ty) => ty,
             SlotState::Busy => {
-                let span = slot.name.span;
+                let span = slot.name_span;
                 let cycle = self.binding_cycle(name);
                 self.error(errors::binding_cycle(&cycle, span));
                 let error = self.table.error();
@@ -201,17 +202,18 @@ impl<'a> Checker<'a> {
             }
             SlotState::Pending => {
                 *slot.state.borrow_mut() = SlotState::Busy;
-                self.active.push((format!("${name}"), slot.name.span));
-                let found = match slot.expr {
+                self.active.push((format!("${name}"), slot.name_span));
+                let expr = slot.decl.and_then(bound_value);
+                let found = match expr {
                     Some(expr) => self.expr(found_in, expr),
                     None => self.table.unknown(),
                 };
                 // A declared type is what users of the binding see, even when
                 // the value is wrong: one mistake, one error.
-                let found = match slot.ty {
+                let found = match slot.decl.and_then(bound_type) {
                     Some(annotation) => {
                         let declared = self.annotation(annotation);
-                        let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
+                        let span = expr.map_or(slot.name_span, |expr| expr.span);
                         self.expect(
                             declared,
                             found,
@@ -228,7 +230,7 @@ impl<'a> Checker<'a> {
                     return ty;
                 }
                 *slot.state.borrow_mut() = SlotState::Done(found);
-                let span = slot.expr.map_or(slot.name.span, |expr| expr.span);
+                let span = expr.map_or(slot.name_span, |expr| expr.span);
                 self.bindings.push((name.to_owned(), span, found));
                 found
             }

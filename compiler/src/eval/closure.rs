@@ -7,12 +7,15 @@ use crate::value::{CallError, Callable, Value};
 use mcl_grammar::ast::{Expr, Param};
 use std::fmt;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
+/// Owns what it runs (the lambda's parameters and body are shared with the
+/// tree), since a function value must not borrow: it is `'static`.
 pub(crate) struct Closure {
     pub core: Weak<EvalCore>,
     pub scope: Rc<ValueScope>,
-    pub params: &'static [Param],
-    pub body: &'static Expr,
+    pub params: Arc<[Param]>,
+    pub body: Arc<Expr>,
 }
 
 impl fmt::Debug for Closure {
@@ -38,9 +41,9 @@ impl Callable for Closure {
         for (param, arg) in self.params.iter().zip(args) {
             scope
                 .binds
-                .insert(&param.name.name, Slot::done(&param.name, Ok(arg)));
+                .insert(param.name.name.clone(), Slot::done(&param.name, Ok(arg)));
         }
-        match core.expr(&Rc::new(scope), self.body) {
+        match core.expr(&Rc::new(scope), &self.body) {
             Ok(value) => Ok(value),
             Err(Failure::Catchable(error)) => Err(CallError::Catchable(error.message)),
             Err(Failure::Fatal) => Err(CallError::Fatal(

@@ -3,13 +3,14 @@
 use super::closure::Closure;
 use super::{errors, Catchable, EvalCore, Failure, ValueScope};
 use crate::function::CallContext;
-use crate::scope::Callee;
+use crate::scope::{func_decl, Callee};
 use crate::scope::{Scope, Slot};
 use crate::value::{CallError, FuncValue, Value};
 use mcl_grammar::ast::{BinaryOp, Expr, ExprKind, Ident, StrSegment, UnaryOp};
 use mcl_grammar::Span;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 fn catchable(message: impl Into<String>, span: Span) -> Failure {
     Failure::Catchable(Catchable {
@@ -19,11 +20,7 @@ fn catchable(message: impl Into<String>, span: Span) -> Failure {
 }
 
 impl EvalCore {
-    pub(crate) fn expr(
-        &self,
-        scope: &Rc<ValueScope>,
-        expr: &'static Expr,
-    ) -> Result<Value, Failure> {
+    pub(crate) fn expr(&self, scope: &Rc<ValueScope>, expr: &Expr) -> Result<Value, Failure> {
         match &expr.kind {
             ExprKind::Bool(value) => Ok(Value::Bool(*value)),
             ExprKind::Int(value) => Ok(Value::Int(*value)),
@@ -79,8 +76,8 @@ impl EvalCore {
             ExprKind::Lambda { params, body, .. } => Ok(Value::Func(FuncValue(Rc::new(Closure {
                 core: self.this.clone(),
                 scope: Rc::clone(scope),
-                params,
-                body,
+                params: Arc::clone(params),
+                body: Arc::clone(body),
             })))),
             ExprKind::If {
                 condition,
@@ -145,8 +142,8 @@ impl EvalCore {
         &self,
         scope: &Rc<ValueScope>,
         op: BinaryOp,
-        left: &'static Expr,
-        right: &'static Expr,
+        left: &Expr,
+        right: &Expr,
         span: Span,
     ) -> Result<Value, Failure> {
         match op {
@@ -179,8 +176,8 @@ impl EvalCore {
     fn call(
         &self,
         scope: &Rc<ValueScope>,
-        name: &'static Ident,
-        args: &'static [Expr],
+        name: &Ident,
+        args: &[Expr],
         span: Span,
     ) -> Result<Value, Failure> {
         let values = args
@@ -189,12 +186,15 @@ impl EvalCore {
             .collect::<Result<Vec<_>, _>>()?;
         match self.callee(scope, name)? {
             Callee::User(definition, decl) => {
+                let Some(decl) = func_decl(&decl) else {
+                    return Err(self.report(errors::internal("not a function", name.span)));
+                };
                 self.descend(name.span)?;
                 let mut body_scope = Scope::empty(Some(Rc::clone(&definition)), definition.module);
                 for (param, value) in decl.params.iter().zip(values) {
                     body_scope
                         .binds
-                        .insert(&param.name.name, Slot::done(&param.name, Ok(value)));
+                        .insert(param.name.name.clone(), Slot::done(&param.name, Ok(value)));
                 }
                 let result = self.expr(&Rc::new(body_scope), &decl.body);
                 self.ascend();

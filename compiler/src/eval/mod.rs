@@ -20,7 +20,7 @@ use crate::function::{FunctionRegistry, Host, Watch};
 use crate::graph::{MetaParams, ResourceGraph};
 use crate::load::LoadedProgram;
 use crate::schema::ResourceKinds;
-use crate::scope::Scope;
+use crate::scope::{Scope, SharedStmt};
 use crate::value::Value;
 use mcl_grammar::Span;
 use std::cell::RefCell;
@@ -44,7 +44,7 @@ pub(crate) enum Failure {
 }
 
 pub(crate) type Evaluated = Result<Value, Catchable>;
-pub(crate) type ValueScope = Scope<'static, Evaluated>;
+pub(crate) type ValueScope = Scope<SharedStmt, Evaluated>;
 
 /// A resource as a statement produced it, before duplicates are merged.
 #[derive(Clone, Debug)]
@@ -71,7 +71,7 @@ pub(crate) struct PendingEdge {
 
 /// What the evaluator needs from outside, owned so that closures can keep it.
 pub struct EvalInputs {
-    pub program: &'static LoadedProgram,
+    pub program: Arc<LoadedProgram>,
     pub functions: Arc<FunctionRegistry>,
     pub kinds: Arc<dyn ResourceKinds>,
     pub host: Arc<dyn Host>,
@@ -89,6 +89,11 @@ pub struct Evaluation {
 #[derive(Default)]
 pub(crate) struct EvalState {
     pub module_scopes: Vec<Option<Rc<ValueScope>>>,
+    /// Every scope with slots computed on first use, whose cycles (see
+    /// [`Scope::forget_computed`]) are broken when the evaluation ends. Weak,
+    /// so that a scope nobody uses is still dropped at once (only its
+    /// allocation waits for the end).
+    pub declared: Vec<Weak<ValueScope>>,
     pub diagnostics: Vec<Diagnostic>,
     pub resources: Vec<PendingResource>,
     pub edges: Vec<PendingEdge>,
@@ -124,7 +129,14 @@ pub fn evaluate(inputs: EvalInputs) -> Result<Evaluation, Vec<Diagnostic>> {
     }
     let mut state = core.state.take();
     let graph = build::build_graph(&core, &mut state);
-    // Scopes hold closures that point back at the core: drop them first.
+    // Scopes hold closures that point back at the core and at their scope,
+    // and aliases hold instances that point back at their holder: empty
+    // them all, so that the scopes (and the tree they keep) are freed.
+    for scope in state.declared.drain(..) {
+        if let Some(scope) = scope.upgrade() {
+            scope.forget_computed();
+        }
+    }
     state.module_scopes.clear();
     let watches = core
         .watches
@@ -151,11 +163,11 @@ impl EvalCore {
         if let Some(Some(scope)) = self.state.borrow().module_scopes.get(index) {
             return Rc::clone(scope);
         }
-        let program = self.inputs.program;
-        let body = &program.modules[index].program.body;
+        let program = &self.inputs.program;
+        let body = Arc::clone(&program.modules[index].program.body);
         let functions = &self.inputs.functions;
         let mut duplicates = Vec::new();
-        let scope = Rc::new(Scope::declare(
+        let scope = self.keep(Scope::declare(
             None,
             index,
             body,
@@ -164,6 +176,19 @@ impl EvalCore {
         ));
         if let Some(slot) = self.state.borrow_mut().module_scopes.get_mut(index) {
             *slot = Some(Rc::clone(&scope));
+        }
+        scope
+    }
+
+    /// Shares a scope that [`Scope::declare`] made, remembering it if it has
+    /// bindings or aliases computed on first use: only a slot filled after
+    /// its scope was made can point at that scope or a newer one, and so
+    /// close a cycle (parameters and loop variables hold values from before).
+    pub(crate) fn keep(&self, scope: ValueScope) -> Rc<ValueScope> {
+        let scope = Rc::new(scope);
+        let lazy_binds = scope.binds.values().any(|slot| slot.decl.is_some());
+        if lazy_binds || !scope.aliases.is_empty() {
+            self.state.borrow_mut().declared.push(Rc::downgrade(&scope));
         }
         scope
     }

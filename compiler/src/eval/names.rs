@@ -2,22 +2,21 @@
 //! reported every unknown name, so a miss here is only a safety net.
 
 use super::{errors, EvalCore, Failure, ValueScope};
-use crate::scope::{Callee, ImportTarget, Namespace, Scope, Slot, SlotState};
+use crate::scope::{
+    bound_value, class_decl, Callee, ImportTarget, Namespace, Scope, SharedStmt, Slot, SlotState,
+};
 use crate::value::Value;
-use mcl_grammar::ast::{ClassDecl, Ident, Stmt, StmtKind};
+use mcl_grammar::ast::{Ident, Stmt, StmtKind};
 use mcl_grammar::Span;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How deeply classes and functions may expand into each other. The checker
 /// refuses recursion; this only guards the stack against the unforeseen.
 const MAX_DEPTH: usize = 512;
 
 impl EvalCore {
-    pub(crate) fn variable(
-        &self,
-        scope: &Rc<ValueScope>,
-        ident: &'static Ident,
-    ) -> Result<Value, Failure> {
+    pub(crate) fn variable(&self, scope: &Rc<ValueScope>, ident: &Ident) -> Result<Value, Failure> {
         let name = ident.name.as_str();
         if let Some((prefix, last)) = name.rsplit_once('.') {
             if (prefix == "const" || prefix.starts_with("const."))
@@ -71,7 +70,7 @@ impl EvalCore {
                 span,
             ))),
             SlotState::Pending => {
-                let Some(expr) = slot.expr else {
+                let Some(expr) = slot.decl.as_deref().and_then(bound_value) else {
                     return Err(
                         self.report(errors::internal(&format!("`${name}` has no value"), span))
                     );
@@ -126,7 +125,7 @@ impl EvalCore {
             SlotState::Busy => Err(Failure::Fatal),
             SlotState::Pending => {
                 *slot.state.borrow_mut() = SlotState::Busy;
-                let scope = self.include(holder, slot.stmt)?;
+                let scope = self.include(holder, &slot.stmt)?;
                 *slot.state.borrow_mut() = SlotState::Done(Rc::clone(&scope));
                 Ok(scope)
             }
@@ -137,7 +136,7 @@ impl EvalCore {
     pub(crate) fn include(
         &self,
         scope: &Rc<ValueScope>,
-        stmt: &'static Stmt,
+        stmt: &Stmt,
     ) -> Result<Rc<ValueScope>, Failure> {
         let StmtKind::Include { name, args, .. } = &stmt.kind else {
             return Err(Failure::Fatal);
@@ -150,14 +149,17 @@ impl EvalCore {
             );
         }
         let (definition, class) = self.find_class(scope, name)?;
+        let Some(class) = class_decl(&class) else {
+            return Err(self.report(errors::internal("not a class", name.span)));
+        };
         self.descend(name.span)?;
-        let program = self.inputs.program;
+        let program = &self.inputs.program;
         let functions = &self.inputs.functions;
         let module = definition.module;
         let mut instance = Scope::declare(
             Some(Rc::clone(&definition)),
             module,
-            &class.body.stmts,
+            Arc::clone(&class.body.stmts),
             &|path| super::resolve_import(program, functions, module, path),
             &mut Vec::new(),
         );
@@ -165,9 +167,9 @@ impl EvalCore {
         for (param, value) in class.params.iter().flatten().zip(values) {
             instance
                 .binds
-                .insert(&param.name.name, Slot::done(&param.name, Ok(value)));
+                .insert(param.name.name.clone(), Slot::done(&param.name, Ok(value)));
         }
-        let instance = Rc::new(instance);
+        let instance = self.keep(instance);
         let result = self.run_block(&instance, &class.body.stmts);
         self.ascend();
         result.map(|()| instance)
@@ -177,11 +179,11 @@ impl EvalCore {
         &self,
         scope: &Rc<ValueScope>,
         name: &Ident,
-    ) -> Result<(Rc<ValueScope>, &'static ClassDecl), Failure> {
+    ) -> Result<(Rc<ValueScope>, SharedStmt), Failure> {
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             let target = self.namespace_scope(scope, prefix, name.span)?;
             if let Some(class) = target.classes.get(last) {
-                return Ok((Rc::clone(&target), *class));
+                return Ok((Rc::clone(&target), class.clone()));
             }
         } else if let Some(found) = scope.find_class(&name.name) {
             return Ok(found);
@@ -190,7 +192,7 @@ impl EvalCore {
                 if let ImportTarget::Local(index) = target {
                     let module = self.module_scope(index);
                     if let Some(class) = module.classes.get(&name.name) {
-                        return Ok((Rc::clone(&module), *class));
+                        return Ok((Rc::clone(&module), class.clone()));
                     }
                 }
             }
@@ -205,7 +207,7 @@ impl EvalCore {
         &self,
         scope: &Rc<ValueScope>,
         name: &Ident,
-    ) -> Result<Callee<'static, super::Evaluated>, Failure> {
+    ) -> Result<Callee<SharedStmt, super::Evaluated>, Failure> {
         let functions = &self.inputs.functions;
         if let Some((prefix, last)) = name.name.rsplit_once('.') {
             if let Some(Namespace::Import(ImportTarget::Core(module))) =
@@ -217,7 +219,7 @@ impl EvalCore {
             } else {
                 let target = self.namespace_scope(scope, prefix, name.span)?;
                 if let Some(decl) = target.funcs.get(last) {
-                    return Ok(Callee::User(Rc::clone(&target), decl));
+                    return Ok(Callee::User(Rc::clone(&target), decl.clone()));
                 }
             }
         } else {
@@ -237,7 +239,7 @@ impl EvalCore {
                     ImportTarget::Local(index) => {
                         let module = self.module_scope(index);
                         if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                            return Ok(Callee::User(Rc::clone(&module), decl));
+                            return Ok(Callee::User(Rc::clone(&module), decl.clone()));
                         }
                     }
                 }

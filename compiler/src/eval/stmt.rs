@@ -13,16 +13,17 @@ use mcl_grammar::ast::{
 use mcl_grammar::Span;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 impl EvalCore {
-    fn child_scope(&self, parent: &Rc<ValueScope>, stmts: &'static [Stmt]) -> ValueScope {
-        let program = self.inputs.program;
+    fn child_scope(&self, parent: &Rc<ValueScope>, block: &Arc<[Stmt]>) -> ValueScope {
+        let program = &self.inputs.program;
         let functions = &self.inputs.functions;
         let module = parent.module;
         Scope::declare(
             Some(Rc::clone(parent)),
             module,
-            stmts,
+            Arc::clone(block),
             &|path| super::resolve_import(program, functions, module, path),
             &mut Vec::new(),
         )
@@ -30,11 +31,7 @@ impl EvalCore {
 
     /// Runs every statement; a failure in one does not stop the others, so
     /// that every independent mistake is reported. Returns the first failure.
-    pub(crate) fn run_block(
-        &self,
-        scope: &Rc<ValueScope>,
-        stmts: &'static [Stmt],
-    ) -> Result<(), Failure> {
+    pub(crate) fn run_block(&self, scope: &Rc<ValueScope>, stmts: &[Stmt]) -> Result<(), Failure> {
         let mut outcome = Ok(());
         for stmt in stmts {
             if let Err(failure) = self.run_stmt(scope, stmt) {
@@ -46,16 +43,12 @@ impl EvalCore {
         outcome
     }
 
-    fn run_child_block(
-        &self,
-        scope: &Rc<ValueScope>,
-        block: &'static Block,
-    ) -> Result<(), Failure> {
-        let child = Rc::new(self.child_scope(scope, &block.stmts));
+    fn run_child_block(&self, scope: &Rc<ValueScope>, block: &Block) -> Result<(), Failure> {
+        let child = self.keep(self.child_scope(scope, &block.stmts));
         self.run_block(&child, &block.stmts)
     }
 
-    fn run_stmt(&self, scope: &Rc<ValueScope>, stmt: &'static Stmt) -> Result<(), Failure> {
+    fn run_stmt(&self, scope: &Rc<ValueScope>, stmt: &Stmt) -> Result<(), Failure> {
         match &stmt.kind {
             // Bindings are computed when used; an unused one that fails is
             // not an error, as in any lazy language.
@@ -86,11 +79,14 @@ impl EvalCore {
                 for (position, item) in items.into_iter().enumerate() {
                     let mut child = self.child_scope(scope, &body.stmts);
                     let position = i64::try_from(position).unwrap_or(i64::MAX);
+                    child.binds.insert(
+                        index.name.clone(),
+                        Slot::done(index, Ok(Value::Int(position))),
+                    );
                     child
                         .binds
-                        .insert(&index.name, Slot::done(index, Ok(Value::Int(position))));
-                    child.binds.insert(&value.name, Slot::done(value, Ok(item)));
-                    if let Err(failure) = self.run_block(&Rc::new(child), &body.stmts) {
+                        .insert(value.name.clone(), Slot::done(value, Ok(item)));
+                    if let Err(failure) = self.run_block(&self.keep(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
                     }
                 }
@@ -119,11 +115,11 @@ impl EvalCore {
                     let mut child = self.child_scope(scope, &body.stmts);
                     child
                         .binds
-                        .insert(&key.name, Slot::done(key, Ok(entry_key)));
+                        .insert(key.name.clone(), Slot::done(key, Ok(entry_key)));
                     child
                         .binds
-                        .insert(&value.name, Slot::done(value, Ok(entry_value)));
-                    if let Err(failure) = self.run_block(&Rc::new(child), &body.stmts) {
+                        .insert(value.name.clone(), Slot::done(value, Ok(entry_value)));
+                    if let Err(failure) = self.run_block(&self.keep(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
                     }
                 }
@@ -168,7 +164,7 @@ impl EvalCore {
         }
     }
 
-    fn run_if(&self, scope: &Rc<ValueScope>, if_stmt: &'static IfStmt) -> Result<(), Failure> {
+    fn run_if(&self, scope: &Rc<ValueScope>, if_stmt: &IfStmt) -> Result<(), Failure> {
         let condition = self
             .expr(scope, &if_stmt.condition)
             .map_err(|failure| self.uncaught(failure, if_stmt.condition.span))?;
@@ -182,7 +178,7 @@ impl EvalCore {
         }
     }
 
-    fn run_panic(&self, scope: &Rc<ValueScope>, value: &'static Expr) -> Result<(), Failure> {
+    fn run_panic(&self, scope: &Rc<ValueScope>, value: &Expr) -> Result<(), Failure> {
         match self
             .expr(scope, value)
             .map_err(|failure| self.uncaught(failure, value.span))?
@@ -206,7 +202,7 @@ impl EvalCore {
     }
 
     /// A name expression as names: a str is one, a []str is each.
-    fn names(&self, scope: &Rc<ValueScope>, expr: &'static Expr) -> Result<Vec<String>, Failure> {
+    fn names(&self, scope: &Rc<ValueScope>, expr: &Expr) -> Result<Vec<String>, Failure> {
         match self
             .expr(scope, expr)
             .map_err(|failure| self.uncaught(failure, expr.span))?
@@ -229,20 +225,12 @@ impl EvalCore {
         }
     }
 
-    fn edge_names(
-        &self,
-        scope: &Rc<ValueScope>,
-        target: &'static EdgeTarget,
-    ) -> Result<EdgeEnd, Failure> {
+    fn edge_names(&self, scope: &Rc<ValueScope>, target: &EdgeTarget) -> Result<EdgeEnd, Failure> {
         let names = self.names(scope, &target.name)?;
         Ok((kind_of_edge_name(&target.kind.name), names, target.span))
     }
 
-    fn run_resource(
-        &self,
-        scope: &Rc<ValueScope>,
-        resource: &'static Resource,
-    ) -> Result<(), Failure> {
+    fn run_resource(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<(), Failure> {
         let names = self.names(scope, &resource.name)?;
         let body = self.run_body(scope, resource)?;
         let kind = resource.kind.name.clone();
@@ -292,20 +280,12 @@ impl EvalCore {
     /// `collect` takes resources other hosts exported. On a single host the
     /// store is empty, so nothing is collected; the body is still evaluated
     /// so that its mistakes are reported.
-    fn run_collect(
-        &self,
-        scope: &Rc<ValueScope>,
-        resource: &'static Resource,
-    ) -> Result<(), Failure> {
+    fn run_collect(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<(), Failure> {
         self.names(scope, &resource.name)?;
         self.run_body(scope, resource).map(|_| ())
     }
 
-    fn run_body(
-        &self,
-        scope: &Rc<ValueScope>,
-        resource: &'static Resource,
-    ) -> Result<Body, Failure> {
+    fn run_body(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<Body, Failure> {
         let mut body = Body::default();
         let mut outcome = Ok(());
         for entry in &resource.body {
@@ -319,7 +299,7 @@ impl EvalCore {
     fn run_entry(
         &self,
         scope: &Rc<ValueScope>,
-        entry: &'static BodyEntry,
+        entry: &BodyEntry,
         body: &mut Body,
     ) -> Result<(), Failure> {
         if let Some(condition) = &entry.condition {

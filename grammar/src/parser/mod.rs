@@ -135,7 +135,7 @@ fn sort_by_position(errors: &mut Vec<SyntaxError>) {
 pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Vec<SyntaxError>> {
     let parsed = parse_file(file, &format!("$expression = {text}"))?;
     let shift = "$expression = ".len() as u32;
-    match parsed.program.body.into_iter().next().map(|stmt| stmt.kind) {
+    match parsed.program.body.first().map(|stmt| stmt.kind.clone()) {
         Some(crate::ast::StmtKind::Bind { mut value, .. }) => {
             value.span.start -= shift;
             value.span.end -= shift;

@@ -4,7 +4,12 @@
 //! namespaces and include aliases. Statement order does not matter, so a
 //! binding is a [`Slot`] computed on first use and remembered; a slot that is
 //! asked for while it is being computed is a cycle. The payload `S` is a type
-//! in the checker and a value in the evaluator.
+//! in the checker and a value in the evaluator; `R` is how the scope refers
+//! to the declaring statements (see [`stmt_ref`]).
+
+mod stmt_ref;
+
+pub use stmt_ref::{SharedStmt, StmtRef};
 
 use mcl_grammar::ast::{ClassDecl, Expr, FuncDecl, Ident, ImportAlias, Stmt, StmtKind, TypeExpr};
 use mcl_grammar::Span;
@@ -19,31 +24,71 @@ pub enum SlotState<S> {
     Done(S),
 }
 
-/// A binding: its expression, optional declared type, and computed payload.
+/// A binding: the statement that declares it, and its computed payload.
 #[derive(Debug)]
-pub struct Slot<'a, S> {
-    pub name: &'a Ident,
-    pub ty: Option<&'a TypeExpr>,
-    pub expr: Option<&'a Expr>,
+pub struct Slot<R, S> {
+    /// The `Bind` statement; `None` for parameters and loop variables, whose
+    /// payload is known from the start.
+    pub decl: Option<R>,
+    /// Where the name is written, for errors.
+    pub name_span: Span,
     pub state: RefCell<SlotState<S>>,
 }
 
-impl<'a, S> Slot<'a, S> {
+impl<R, S> Slot<R, S> {
     /// A slot whose payload is known from the start (parameters, loop variables).
-    pub fn done(name: &'a Ident, payload: S) -> Slot<'a, S> {
+    pub fn done(name: &Ident, payload: S) -> Slot<R, S> {
         Slot {
-            name,
-            ty: None,
-            expr: None,
+            decl: None,
+            name_span: name.span,
             state: RefCell::new(SlotState::Done(payload)),
         }
+    }
+
+    /// Empties a computed slot, so that the values it holds (which may hold
+    /// scopes, which may hold this slot) are dropped.
+    pub fn forget(&self) {
+        *self.state.borrow_mut() = SlotState::Pending;
+    }
+}
+
+/// The value of a `Bind` statement.
+pub fn bound_value(stmt: &Stmt) -> Option<&Expr> {
+    match &stmt.kind {
+        StmtKind::Bind { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// The declared type of a `Bind` statement.
+pub fn bound_type(stmt: &Stmt) -> Option<&TypeExpr> {
+    match &stmt.kind {
+        StmtKind::Bind { ty, .. } => ty.as_ref(),
+        _ => None,
+    }
+}
+
+/// The function a `func` statement declares.
+pub fn func_decl(stmt: &Stmt) -> Option<&FuncDecl> {
+    match &stmt.kind {
+        StmtKind::Func(decl) => Some(decl),
+        _ => None,
+    }
+}
+
+/// The class a `class` statement declares.
+pub fn class_decl(stmt: &Stmt) -> Option<&ClassDecl> {
+    match &stmt.kind {
+        StmtKind::Class(decl) => Some(decl),
+        _ => None,
     }
 }
 
 /// What a function name refers to, for the checker and the evaluator alike:
-/// a user function with the scope it was declared in, or a built-in.
-pub enum Callee<'a, S> {
-    User(Rc<Scope<'a, S>>, &'a FuncDecl),
+/// a user function (its `func` statement) with the scope it was declared in,
+/// or a built-in.
+pub enum Callee<R, S> {
+    User(Rc<Scope<R, S>>, R),
     Builtin(std::sync::Arc<dyn crate::function::Function>),
 }
 
@@ -58,23 +103,26 @@ pub enum ImportTarget {
 
 /// An include with an alias, instantiated on first use or when its statement runs.
 #[derive(Debug)]
-pub struct AliasSlot<'a, S> {
-    pub stmt: &'a Stmt,
-    pub state: RefCell<SlotState<Rc<Scope<'a, S>>>>,
+pub struct AliasSlot<R, S> {
+    /// The `include` statement.
+    pub stmt: R,
+    pub state: RefCell<SlotState<Rc<Scope<R, S>>>>,
 }
 
 #[derive(Debug)]
-pub struct Scope<'a, S> {
-    pub parent: Option<Rc<Scope<'a, S>>>,
+pub struct Scope<R, S> {
+    pub parent: Option<Rc<Scope<R, S>>>,
     /// The module whose text this scope belongs to.
     pub module: usize,
-    pub binds: HashMap<&'a str, Slot<'a, S>>,
-    pub funcs: HashMap<&'a str, &'a FuncDecl>,
-    pub classes: HashMap<String, &'a ClassDecl>,
-    pub imports: HashMap<&'a str, ImportTarget>,
+    pub binds: HashMap<String, Slot<R, S>>,
+    /// Each function's `func` statement.
+    pub funcs: HashMap<String, R>,
+    /// Each class's `class` statement.
+    pub classes: HashMap<String, R>,
+    pub imports: HashMap<String, ImportTarget>,
     /// `import ... as *`: searched after the scope chain.
     pub star_imports: Vec<ImportTarget>,
-    pub aliases: HashMap<&'a str, AliasSlot<'a, S>>,
+    pub aliases: HashMap<String, AliasSlot<R, S>>,
 }
 
 /// A second declaration of a name in one scope.
@@ -86,8 +134,8 @@ pub struct Duplicate {
     pub second: Span,
 }
 
-impl<'a, S> Scope<'a, S> {
-    pub fn empty(parent: Option<Rc<Scope<'a, S>>>, module: usize) -> Scope<'a, S> {
+impl<R: StmtRef, S> Scope<R, S> {
+    pub fn empty(parent: Option<Rc<Scope<R, S>>>, module: usize) -> Scope<R, S> {
         Scope {
             parent,
             module,
@@ -104,12 +152,12 @@ impl<'a, S> Scope<'a, S> {
     /// path to its target (it may fail; such imports are skipped, their error
     /// is reported elsewhere).
     pub fn declare(
-        parent: Option<Rc<Scope<'a, S>>>,
+        parent: Option<Rc<Scope<R, S>>>,
         module: usize,
-        stmts: &'a [Stmt],
+        block: R::Block,
         resolve_import: &dyn Fn(&str) -> Option<ImportTarget>,
         duplicates: &mut Vec<Duplicate>,
-    ) -> Scope<'a, S> {
+    ) -> Scope<R, S> {
         let mut scope = Scope::empty(parent, module);
         let mut seen: HashMap<(&'static str, String), Span> = HashMap::new();
         let mut note =
@@ -128,30 +176,34 @@ impl<'a, S> Scope<'a, S> {
                     true
                 }
             };
-        for stmt in stmts {
+        for (index, stmt) in R::stmts(&block).iter().enumerate() {
             match &stmt.kind {
-                StmtKind::Bind { name, ty, value } if note("variable", &name.name, name.span) => {
+                StmtKind::Bind { name, .. } if note("variable", &name.name, name.span) => {
                     scope.binds.insert(
-                        &name.name,
+                        name.name.clone(),
                         Slot {
-                            name,
-                            ty: ty.as_ref(),
-                            expr: Some(value),
+                            decl: Some(R::at(&block, index)),
+                            name_span: name.span,
                             state: RefCell::new(SlotState::Pending),
                         },
                     );
                 }
                 StmtKind::Func(decl) if note("function", &decl.name.name, decl.name.span) => {
-                    scope.funcs.insert(&decl.name.name, decl);
+                    scope
+                        .funcs
+                        .insert(decl.name.name.clone(), R::at(&block, index));
                 }
                 StmtKind::Class(decl) if note("class", &decl.name.name, decl.name.span) => {
-                    scope.classes.insert(decl.name.name.clone(), decl);
+                    let class = R::at(&block, index);
+                    scope.classes.insert(decl.name.name.clone(), class.clone());
                     // Nested classes are also reachable as `outer:inner`.
-                    for inner in &decl.body.stmts {
-                        if let StmtKind::Class(nested) = &inner.kind {
-                            let joined = format!("{}:{}", decl.name.name, nested.name.name);
-                            if note("class", &joined, nested.name.span) {
-                                scope.classes.insert(joined, nested);
+                    if let Some(body) = R::class_body(&class) {
+                        for (inner_index, inner) in R::stmts(&body).iter().enumerate() {
+                            if let StmtKind::Class(nested) = &inner.kind {
+                                let joined = format!("{}:{}", decl.name.name, nested.name.name);
+                                if note("class", &joined, nested.name.span) {
+                                    scope.classes.insert(joined, R::at(&body, inner_index));
+                                }
                             }
                         }
                     }
@@ -164,13 +216,13 @@ impl<'a, S> Scope<'a, S> {
                         Some(ImportAlias::Star(_)) => scope.star_imports.push(target),
                         Some(ImportAlias::Name(name)) => {
                             if note("namespace", &name.name, name.span) {
-                                scope.imports.insert(&name.name, target);
+                                scope.imports.insert(name.name.clone(), target);
                             }
                         }
                         None => {
                             let namespace = namespace_of(&path.value);
                             if note("namespace", namespace, path.span) {
-                                scope.imports.insert(namespace, target);
+                                scope.imports.insert(namespace.to_owned(), target);
                             }
                         }
                     }
@@ -179,9 +231,9 @@ impl<'a, S> Scope<'a, S> {
                     alias: Some(alias), ..
                 } if note("namespace", &alias.name, alias.span) => {
                     scope.aliases.insert(
-                        &alias.name,
+                        alias.name.clone(),
                         AliasSlot {
-                            stmt,
+                            stmt: R::at(&block, index),
                             state: RefCell::new(SlotState::Pending),
                         },
                     );
@@ -192,102 +244,102 @@ impl<'a, S> Scope<'a, S> {
         scope
     }
 
+    /// Empties every computed binding and alias here. A function value keeps
+    /// the scope it closed over and an alias keeps its instance, whose parent
+    /// may be this scope: such cycles are never freed by counting references,
+    /// so whoever made the scopes breaks them once it is done.
+    pub fn forget_computed(&self) {
+        for slot in self.binds.values() {
+            slot.forget();
+        }
+        for alias in self.aliases.values() {
+            *alias.state.borrow_mut() = SlotState::Pending;
+        }
+    }
+
     /// Makes `class outer:inner` declared beside `outer` includable as
     /// `inner` from inside an instance of `outer` (and so as `alias.inner`).
     /// The declarations are searched from `definition` outwards, since a
     /// class adopted into an instance keeps its full name (`outer:inner`).
-    pub fn adopt_nested_classes(&mut self, definition: &Rc<Scope<'a, S>>, class_name: &str) {
+    pub fn adopt_nested_classes(&mut self, definition: &Rc<Scope<R, S>>, class_name: &str) {
         let prefix = format!("{class_name}:");
-        let mut current = Some(Rc::clone(definition));
-        while let Some(scope) = current {
+        for scope in definition.outwards() {
             for (full, decl) in &scope.classes {
                 if let Some(rest) = full.strip_prefix(&prefix) {
                     if !rest.contains(':') {
-                        self.classes.entry(rest.to_owned()).or_insert(*decl);
+                        self.classes
+                            .entry(rest.to_owned())
+                            .or_insert_with(|| decl.clone());
                     }
                 }
             }
-            current = scope.parent.clone();
         }
+    }
+
+    /// This scope and its ancestors, innermost first.
+    fn outwards(self: &Rc<Self>) -> impl Iterator<Item = Rc<Scope<R, S>>> {
+        std::iter::successors(Some(Rc::clone(self)), |scope| scope.parent.clone())
+    }
+
+    /// The first scope from here outwards in which `look` finds something,
+    /// and what it found.
+    fn innermost<T>(
+        self: &Rc<Self>,
+        look: impl Fn(&Scope<R, S>) -> Option<T>,
+    ) -> Option<(Rc<Scope<R, S>>, T)> {
+        self.outwards()
+            .find_map(|scope| look(&scope).map(|found| (scope, found)))
     }
 
     /// The scope (this one or an ancestor) that binds `name`.
-    pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<'a, S>>> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if scope.binds.contains_key(name) {
-                return Some(scope);
-            }
-            current = scope.parent.clone();
-        }
-        None
+    pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<R, S>>> {
+        self.innermost(|scope| scope.binds.contains_key(name).then_some(()))
+            .map(|(scope, ())| scope)
     }
 
-    pub fn find_func(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<'a, S>>, &'a FuncDecl)> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if let Some(decl) = scope.funcs.get(name) {
-                return Some((Rc::clone(&scope), *decl));
-            }
-            current = scope.parent.clone();
-        }
-        None
+    /// The scope that declares function `name`, and its `func` statement.
+    pub fn find_func(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
+        self.innermost(|scope| scope.funcs.get(name).cloned())
     }
 
-    pub fn find_class(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<'a, S>>, &'a ClassDecl)> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            if let Some(decl) = scope.classes.get(name) {
-                return Some((Rc::clone(&scope), *decl));
-            }
-            current = scope.parent.clone();
-        }
-        None
+    /// The scope that declares class `name`, and its `class` statement.
+    pub fn find_class(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
+        self.innermost(|scope| scope.classes.get(name).cloned())
     }
 
     /// An import namespace or include alias visible from here.
-    pub fn find_namespace(self: &Rc<Self>, name: &str) -> Option<Namespace<'a, S>> {
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
+    pub fn find_namespace(self: &Rc<Self>, name: &str) -> Option<Namespace<R, S>> {
+        self.outwards().find_map(|scope| {
             if let Some(target) = scope.imports.get(name) {
-                return Some(Namespace::Import(target.clone()));
+                Some(Namespace::Import(target.clone()))
+            } else if scope.aliases.contains_key(name) {
+                Some(Namespace::Alias(scope))
+            } else {
+                None
             }
-            if scope.aliases.contains_key(name) {
-                return Some(Namespace::Alias(Rc::clone(&scope)));
-            }
-            current = scope.parent.clone();
-        }
-        None
+        })
     }
 
     /// Every `as *` import visible from here, innermost first.
     pub fn star_imports(self: &Rc<Self>) -> Vec<ImportTarget> {
-        let mut targets = Vec::new();
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            targets.extend(scope.star_imports.iter().cloned());
-            current = scope.parent.clone();
-        }
-        targets
+        self.outwards()
+            .flat_map(|scope| scope.star_imports.clone())
+            .collect()
     }
 
     /// Every variable name visible from here, for "did you mean" hints.
     pub fn visible_names(self: &Rc<Self>) -> Vec<String> {
-        let mut names = Vec::new();
-        let mut current = Some(Rc::clone(self));
-        while let Some(scope) = current {
-            names.extend(scope.binds.keys().map(|name| (*name).to_owned()));
-            current = scope.parent.clone();
-        }
-        names
+        self.outwards()
+            .flat_map(|scope| scope.binds.keys().cloned().collect::<Vec<_>>())
+            .collect()
     }
 }
 
 /// What a namespace prefix (`$ns.x`, `ns.f()`) names.
-pub enum Namespace<'a, S> {
+pub enum Namespace<R, S> {
     Import(ImportTarget),
     /// The scope that holds the alias slot.
-    Alias(Rc<Scope<'a, S>>),
+    Alias(Rc<Scope<R, S>>),
 }
 
 /// `fmt` for `import "fmt"`, `strings` for `golang/strings`, `lib` for
