@@ -46,7 +46,8 @@ impl FieldSchema {
 pub struct Autoedges {
     /// Absolute paths this resource manages; a directory's ends in `/`.
     pub provides: Vec<String>,
-    /// What it depends on, each met by at most one resource providing it.
+    /// What it depends on: each need is met by at most one resource
+    /// providing it, except `Inside`, met by all of them.
     pub needs: Vec<Need>,
 }
 
@@ -59,6 +60,9 @@ pub enum Need {
     Directory(String),
     /// The nearest managed directory above this path.
     Parent(String),
+    /// Every resource managing a path inside this directory, at any depth
+    /// (what a composite built from the directory's files must wait for).
+    Inside(String),
 }
 
 /// A kind's autoedge rule: what one of its resources provides and needs.

@@ -140,6 +140,30 @@ fn files_depend_on_their_fragments() {
 }
 
 #[test]
+fn a_composite_waits_for_every_managed_file_inside_a_fragment_directory() {
+    // The directory itself is not managed; its files are, at two depths.
+    let fragments = Value::List(vec![Value::str("/frags/"), Value::str("/extra")]);
+    let mut graph = graph_of(vec![
+        file("/frags/f1"),
+        file("/frags/f2"),
+        file("/frags/deeper/f3"),
+        file("/fragsnot/f4"),
+        file("/extra"),
+        resource("file", "/etc/whole", &[("fragments", fragments)]),
+    ]);
+    add_autoedges_of(&mut graph);
+    assert_eq!(
+        edges(&graph),
+        [
+            "file[/extra] -> file[/etc/whole] (auto)",
+            "file[/frags/deeper/f3] -> file[/etc/whole] (auto)",
+            "file[/frags/f1] -> file[/etc/whole] (auto)",
+            "file[/frags/f2] -> file[/etc/whole] (auto)",
+        ]
+    );
+}
+
+#[test]
 fn services_depend_on_their_unit_files() {
     let mut graph = graph_of(vec![
         file("/etc/systemd/system/nginx.service"),

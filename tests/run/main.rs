@@ -278,6 +278,26 @@ fn notify_refreshes_a_command_when_a_file_changes() {
 }
 
 #[test]
+fn a_composite_file_is_written_after_the_managed_files_of_its_fragment_directory() {
+    let program = "file \"@/frags/\" {\n\tstate => \"exists\",\n}\n\
+        file \"@/frags/f1\" {\n\tcontent => \"fragment one\\n\",\n}\n\
+        file \"@/frags/f2\" {\n\tcontent => \"fragment two\\n\",\n}\n\
+        file \"@/frags/f3\" {\n\tcontent => \"fragment three\\n\",\n}\n\
+        file \"@/extra\" {\n\tcontent => \"extra\\n\",\n}\n\
+        file \"@/whole\" {\n\tfragments => [\"@/frags/\", \"@/extra\",],\n}\n";
+    // From an empty state each time: the order must not be luck.
+    for _ in 0..5 {
+        let case = Case::new(program);
+        let output = case.once(&[]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert_eq!(
+            case.read("whole"),
+            "fragment one\nfragment two\nfragment three\nextra\n"
+        );
+    }
+}
+
+#[test]
 fn output_over_the_limit_is_cut_at_a_line_start_and_the_cut_is_named() {
     let program = |limit: &str| {
         format!(

@@ -2,7 +2,8 @@
 //!
 //! Each kind says, through its schema's autoedge rule, which paths one of
 //! its resources manages and which paths it depends on (a file: its parent
-//! directory and its fragments; a service: its unit file; a command: its
+//! directory, its fragments and every managed file inside a fragment
+//! directory; a service: its unit file; a command: its
 //! programs and directories; see `docs/resources.md`). This pass only
 //! matches the two: it never names a kind.
 //!
@@ -39,6 +40,15 @@ pub fn add_autoedges(graph: &mut ResourceGraph, kinds: &dyn ResourceKinds) -> us
                 Need::Path(path) => paths.get(path),
                 Need::Directory(path) => paths.directory(path),
                 Need::Parent(path) => paths.parent(path),
+                Need::Inside(directory) => {
+                    candidates.extend(
+                        paths
+                            .inside(directory)
+                            .into_iter()
+                            .map(|inner| (inner, *id)),
+                    );
+                    continue;
+                }
             };
             candidates.extend(dependency.map(|dependency| (dependency, *id)));
         }
@@ -116,6 +126,26 @@ impl PathIndex {
         } else {
             self.get(&format!("{path}/"))
         }
+    }
+
+    /// The resources managing a path strictly inside `directory`, in path
+    /// order (so the edges added do not depend on hashing).
+    fn inside(&self, directory: &str) -> Vec<ResourceId> {
+        let mut prefix = normalise(directory);
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        let mut inner: Vec<(&String, ResourceId)> = if prefix.starts_with('/') {
+            self.by_path
+                .iter()
+                .filter(|(path, _)| path.len() > prefix.len() && path.starts_with(&prefix))
+                .map(|(path, id)| (path, *id))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        inner.sort();
+        inner.into_iter().map(|(_, id)| id).collect()
     }
 
     /// The resource managing the nearest directory above `path`.

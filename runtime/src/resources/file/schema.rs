@@ -1,7 +1,8 @@
 //! `file`: a file, directory (path ending in `/`) or symlink.
 //!
 //! Autoedges: a file provides its path, and depends on the nearest managed
-//! directory above it and on the files that manage its `fragments`.
+//! directory above it, on the files that manage its `fragments`, and on every
+//! managed file inside a fragment directory.
 
 use crate::schemas::{basic_schema, boolean, one_of, param_str, string, strings};
 use mcl_compiler::graph::Resource;
@@ -46,12 +47,14 @@ fn autoedges(resource: &Resource) -> Autoedges {
     };
     let mut needs = vec![Need::Parent(path.clone())];
     if let Some(fragments) = resource.params.get("fragments").and_then(Value::as_list) {
-        needs.extend(
-            fragments
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|fragment| Need::Path(fragment.to_owned())),
-        );
+        for fragment in fragments.iter().filter_map(Value::as_str) {
+            needs.push(Need::Path(fragment.to_owned()));
+            // A directory's files are read when the composite is written:
+            // every managed file in it must be written first.
+            if fragment.ends_with('/') {
+                needs.push(Need::Inside(fragment.to_owned()));
+            }
+        }
     }
     Autoedges {
         provides: vec![path],
