@@ -1,7 +1,7 @@
 //! What an editor asks a checked program: the type of the expression under
 //! the cursor and where the name under the cursor is defined.
 
-use mcl_compiler::compile::{check, CheckedProgram};
+use mcl_compiler::compile::{check, check_with_facts, CheckedProgram};
 use mcl_compiler::facts::Definition;
 use mcl_compiler::load::MemoryLoader;
 use mcl_compiler::types::Type;
@@ -40,7 +40,7 @@ impl Checked {
     fn new() -> Checked {
         let toolbox = mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()));
         let mut sources = SourceMap::new();
-        let program = check(
+        let program = check_with_facts(
             &MemoryLoader::default(),
             &mut sources,
             "main.mcl",
@@ -162,8 +162,8 @@ fn names_lead_to_their_definitions() {
     assert_eq!(
         checked.definition("content", 0, 2).1,
         Definition::Field {
-            kind: "file".into(),
-            field: "content".into()
+            kind: "file",
+            field: "content"
         }
     );
 }
@@ -172,5 +172,24 @@ fn names_lead_to_their_definitions() {
 fn positions_outside_any_name_have_no_definition() {
     let checked = Checked::new();
     assert_eq!(checked.program.definition_at(checked.file, 0), None);
-    assert!(checked.program.facts().expressions() > 20);
+    assert!(checked
+        .program
+        .facts()
+        .is_some_and(|facts| facts.expressions() > 20));
+}
+
+#[test]
+fn a_plain_check_keeps_no_facts() {
+    let toolbox = mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()));
+    let mut sources = SourceMap::new();
+    let program = check(
+        &MemoryLoader::default(),
+        &mut sources,
+        "main.mcl",
+        Some(PROGRAM.to_owned()),
+        &toolbox,
+    )
+    .expect("the program checks");
+    assert!(program.facts().is_none());
+    assert_eq!(program.type_at(FileId(0), 60), None);
 }

@@ -31,8 +31,9 @@ pub struct CheckedProgram {
     /// Shared with each evaluation, whose scopes and function values keep
     /// the parts of the tree they run; freed when the last user goes.
     program: Arc<LoadedProgram>,
-    /// Each expression's type and each name's definition, for editors.
-    facts: ProgramFacts,
+    /// Each expression's type and each name's definition, for editors
+    /// (only when checked with [`check_with_facts`]).
+    facts: Option<ProgramFacts>,
 }
 
 /// Loads `entry` (with `entry_text` if the caller already read it) and its
@@ -44,13 +45,38 @@ pub fn check(
     entry_text: Option<String>,
     toolbox: &Toolbox,
 ) -> Result<CheckedProgram, Vec<Diagnostic>> {
+    check_program_text(loader, sources, entry, entry_text, toolbox, false)
+}
+
+/// [`check`], keeping each expression's type and each name's definition
+/// for [`CheckedProgram::type_at`] and [`CheckedProgram::definition_at`]
+/// (editors and tools; a run does not need them, and at about 1 KB per
+/// resource they are not free).
+pub fn check_with_facts(
+    loader: &dyn SourceLoader,
+    sources: &mut SourceMap,
+    entry: &str,
+    entry_text: Option<String>,
+    toolbox: &Toolbox,
+) -> Result<CheckedProgram, Vec<Diagnostic>> {
+    check_program_text(loader, sources, entry, entry_text, toolbox, true)
+}
+
+fn check_program_text(
+    loader: &dyn SourceLoader,
+    sources: &mut SourceMap,
+    entry: &str,
+    entry_text: Option<String>,
+    toolbox: &Toolbox,
+    keep_facts: bool,
+) -> Result<CheckedProgram, Vec<Diagnostic>> {
     let loaded = load_program(loader, sources, entry, entry_text)?;
     let context = Context {
         program: &loaded,
         functions: &toolbox.functions,
         kinds: toolbox.kinds.as_ref(),
     };
-    let facts = check_program(&context)?;
+    let facts = check_program(&context, keep_facts)?;
     Ok(CheckedProgram {
         program: Arc::new(loaded),
         facts,
@@ -59,20 +85,21 @@ pub fn check(
 
 impl CheckedProgram {
     /// The types of the innermost expression at `offset` in `file` (see
-    /// [`ProgramFacts::type_at`]).
+    /// [`ProgramFacts::type_at`]); `None` also when the program was not
+    /// checked with [`check_with_facts`].
     pub fn type_at(&self, file: FileId, offset: u32) -> Option<(Span, Vec<Type>)> {
-        self.facts.type_at(file, offset)
+        self.facts.as_ref()?.type_at(file, offset)
     }
 
     /// What the name used at `offset` in `file` refers to (see
     /// [`ProgramFacts::definition_at`]).
     pub fn definition_at(&self, file: FileId, offset: u32) -> Option<(Span, &Definition)> {
-        self.facts.definition_at(file, offset)
+        self.facts.as_ref()?.definition_at(file, offset)
     }
 
-    /// Everything checking recorded.
-    pub fn facts(&self) -> &ProgramFacts {
-        &self.facts
+    /// Everything checking recorded, if it was asked to.
+    pub fn facts(&self) -> Option<&ProgramFacts> {
+        self.facts.as_ref()
     }
 
     /// Evaluates the program with the host's current state.

@@ -26,7 +26,10 @@ pub enum Definition {
     Module(FileId),
     /// A field of a resource kind (`file` `content`); its meaning is in the
     /// kind's schema.
-    Field { kind: String, field: String },
+    Field {
+        kind: &'static str,
+        field: &'static str,
+    },
     /// `$hostname`, which the host provides.
     Hostname,
 }

@@ -12,7 +12,9 @@ impl<'a> Checker<'a> {
     /// The type of `expr`, recorded for [`crate::facts::ProgramFacts`].
     pub(super) fn expr(&mut self, scope: &Rc<TypeScope<'a>>, expr: &'a Expr) -> TypeId {
         let ty = self.expr_type(scope, expr);
-        self.expression_types.push((expr.span, ty));
+        if self.keep_facts {
+            self.expression_types.push((expr.span, ty));
+        }
         ty
     }
 

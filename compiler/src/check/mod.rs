@@ -59,15 +59,21 @@ pub struct Checker<'a> {
     used_names: std::collections::HashSet<String>,
     /// Above zero while checking an unused binding.
     lenient: usize,
-    /// Every expression's span and type, and every name use's definition,
-    /// for the checked program's facts.
+    /// Whether to record facts: every expression's span and type, and every
+    /// name use's definition.
+    keep_facts: bool,
     expression_types: Vec<(Span, TypeId)>,
     definitions: Vec<(Span, Definition)>,
 }
 
 /// Type-checks the entry module (and whatever it uses): what it learned
 /// about the program, or every error.
-pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnostic>> {
+/// With `keep_facts`, it also records each expression's type and each name
+/// use's definition.
+pub fn check_program(
+    context: &Context<'_>,
+    keep_facts: bool,
+) -> Result<Option<ProgramFacts>, Vec<Diagnostic>> {
     let mut checker = Checker {
         context,
         table: TypeTable::new(),
@@ -80,6 +86,7 @@ pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnost
         active: Vec::new(),
         used_names: usage::mentioned_variables(context.program),
         lenient: 0,
+        keep_facts,
         expression_types: Vec::new(),
         definitions: Vec::new(),
     };
@@ -100,11 +107,9 @@ pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnost
         }
     }
     if checker.diagnostics.is_empty() {
-        Ok(ProgramFacts::new(
-            checker.expression_types,
-            checker.definitions,
-            checker.table,
-        ))
+        Ok(keep_facts.then(|| {
+            ProgramFacts::new(checker.expression_types, checker.definitions, checker.table)
+        }))
     } else {
         checker.diagnostics.sort_by_key(|diagnostic| {
             diagnostic
@@ -119,7 +124,9 @@ pub fn check_program(context: &Context<'_>) -> Result<ProgramFacts, Vec<Diagnost
 impl<'a> Checker<'a> {
     /// Records that the name used at `span` refers to `definition`.
     fn define(&mut self, span: Span, definition: Definition) {
-        self.definitions.push((span, definition));
+        if self.keep_facts {
+            self.definitions.push((span, definition));
+        }
     }
 
     fn error(&mut self, diagnostic: Diagnostic) {

@@ -115,8 +115,8 @@ impl<'a> Checker<'a> {
                             self.define(
                                 name.span,
                                 Definition::Field {
-                                    kind: schema.kind.to_owned(),
-                                    field: field.name.to_owned(),
+                                    kind: schema.kind,
+                                    field: field.name,
                                 },
                             );
                             if field.ty != Type::Variant {
