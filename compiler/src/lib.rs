@@ -13,6 +13,7 @@ pub mod facts;
 pub mod function;
 pub mod graph;
 pub mod load;
+pub mod redact;
 pub mod schema;
 pub mod scope;
 pub mod types;

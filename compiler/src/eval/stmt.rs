@@ -365,6 +365,7 @@ impl EvalCore {
             ("reverse", Value::Bool(flag)) => meta.reverse = flag,
             ("autoedge", Value::Bool(flag)) => meta.autoedge = flag,
             ("autogroup", Value::Bool(flag)) => meta.autogroup = flag,
+            ("sensitive", Value::Bool(flag)) => meta.sensitive = flag,
             ("retry", Value::Int(count)) => {
                 if count < -1 {
                     return Err(self.report(errors::meta_range(name, count, span)));

@@ -24,13 +24,14 @@ pub const META_PARAMS: &[&str] = &[
     "reverse",
     "autoedge",
     "autogroup",
+    "sensitive",
 ];
 
 /// The mcl type of a metaparameter.
 pub fn meta_param_type(name: &str) -> Option<Type> {
     Some(match name {
         "noop" | "retryreset" | "reset" | "rewatch" | "realize" | "dollar" | "hidden"
-        | "reverse" | "autoedge" | "autogroup" => Type::Bool,
+        | "reverse" | "autoedge" | "autogroup" | "sensitive" => Type::Bool,
         "retry" | "delay" | "timeout" | "poll" | "burst" => Type::Int,
         "limit" => Type::Float,
         "sema" | "export" => Type::list(Type::Str),
@@ -74,6 +75,9 @@ pub struct MetaParams {
     pub reverse: bool,
     pub autoedge: bool,
     pub autogroup: bool,
+    /// Its params and content are secrets: shown only as their size and
+    /// digest in diffs, logs and graph output. Not upstream's.
+    pub sensitive: bool,
 }
 
 impl Default for MetaParams {
@@ -97,6 +101,7 @@ impl Default for MetaParams {
             reverse: false,
             autoedge: true,
             autogroup: true,
+            sensitive: false,
         }
     }
 }
@@ -196,6 +201,11 @@ impl MetaParams {
             "autogroup",
             self.autogroup != defaults.autogroup,
             Value::Bool(self.autogroup),
+        );
+        note(
+            "sensitive",
+            self.sensitive != defaults.sensitive,
+            Value::Bool(self.sensitive),
         );
         changed
     }
