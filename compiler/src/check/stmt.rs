@@ -94,7 +94,7 @@ impl<'a> Checker<'a> {
             StmtKind::Func(_) | StmtKind::Class(_) => {}
             StmtKind::Include { alias, .. } => match alias {
                 Some(alias) => {
-                    self.alias_scope(scope, &alias.name);
+                    self.alias_scope(scope, alias);
                 }
                 None => {
                     self.include(scope, stmt);

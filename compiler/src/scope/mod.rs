@@ -7,6 +7,7 @@
 //! in the checker and a value in the evaluator; `R` is how the scope refers
 //! to the declaring statements (see [`stmt_ref`]).
 
+pub mod resolve;
 mod stmt_ref;
 
 pub use stmt_ref::{SharedStmt, StmtRef};
