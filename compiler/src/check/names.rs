@@ -4,8 +4,7 @@
 
 use super::{errors, Checker, PendingCall, TypeScope};
 use crate::facts::Definition;
-use crate::function::CallShape;
-use crate::function::FunctionRegistry;
+use crate::function::{CallShape, FunctionRegistry};
 use crate::scope::resolve::{self, NameHost, Unresolved, Variable};
 use crate::scope::{class_decl, func_decl, Callee, Scope, Slot};
 use crate::types::unify::TypeId;

@@ -104,7 +104,7 @@ impl<'a> Checker<'a> {
                 let target = self.context.resolve_import(scope.module, &path.value);
                 match &target {
                     Some(ImportTarget::Core(module)) => {
-                        self.define(path.span, Definition::Core(module.clone()));
+                        self.define(path.span, Definition::Core(module.to_string()));
                     }
                     Some(ImportTarget::Local(index)) => {
                         let file = self.context.program.modules[*index].file;

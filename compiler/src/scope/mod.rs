@@ -96,8 +96,9 @@ pub enum Callee<R, S> {
 /// What an import namespace refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportTarget {
-    /// A core module by its import path (`fmt`, `golang/strings`).
-    Core(String),
+    /// A core module by its import path (`fmt`, `golang/strings`), shared
+    /// so that resolving `fmt.printf` copies no string.
+    Core(Rc<str>),
     /// A local module by its index in the loaded program.
     Local(usize),
 }
@@ -292,12 +293,6 @@ impl<R: StmtRef, S> Scope<R, S> {
             .find_map(|scope| look(&scope).map(|found| (scope, found)))
     }
 
-    /// The scope (this one or an ancestor) that binds `name`.
-    pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<R, S>>> {
-        self.innermost(|scope| scope.binds.contains_key(name).then_some(()))
-            .map(|(scope, ())| scope)
-    }
-
     /// The scope that declares function `name`, and its `func` statement.
     pub fn find_func(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
         self.innermost(|scope| scope.funcs.get(name).cloned())
@@ -319,13 +314,6 @@ impl<R: StmtRef, S> Scope<R, S> {
                 None
             }
         })
-    }
-
-    /// Every `as *` import visible from here, innermost first.
-    pub fn star_imports(self: &Rc<Self>) -> Vec<ImportTarget> {
-        self.outwards()
-            .flat_map(|scope| scope.star_imports.clone())
-            .collect()
     }
 
     /// Every variable name visible from here, for "did you mean" hints.

@@ -78,7 +78,7 @@ pub enum Unresolved<'n, F> {
         suggestion: Option<String>,
     },
     /// A namespace in a variable or module path is a core module.
-    CoreModuleHasNoVariables { namespace: &'n str, module: String },
+    CoreModuleHasNoVariables { namespace: &'n str, module: Rc<str> },
     UnknownNamespace {
         name: &'n str,
         /// Whether a core module of that name exists (it wants an import).
@@ -116,25 +116,19 @@ pub fn variable<'n, H: NameHost>(
             return Ok(Variable::Constant);
         }
         let target = namespace(host, scope, prefix)?;
-        if !target.binds.contains_key(last) {
-            let suggestion = suggest(last, target.binds.keys().map(String::as_str));
-            return Err(Unresolved::UnknownInNamespace {
-                prefix,
-                name: last,
-                suggestion,
-            });
-        }
-        return Ok(bind(target, last));
+        return bind(target, last).map_err(|target| Unresolved::UnknownInNamespace {
+            prefix,
+            name: last,
+            suggestion: suggest(last, target.binds.keys().map(String::as_str)),
+        });
     }
-    if let Some(found) = scope.find_bind(name) {
-        return Ok(bind(found, name));
+    if let Some(found) = scope.outwards().find_map(|level| bind(level, name).ok()) {
+        return Ok(found);
     }
     if name == "hostname" {
         return Ok(Variable::Hostname);
     }
-    let in_module = in_local_star_import(host, scope, |module| {
-        module.binds.contains_key(name).then(|| bind(module, name))
-    });
+    let in_module = in_local_star_import(host, scope, |module| bind(module, name).ok());
     if let Some(found) = in_module {
         return Ok(found);
     }
@@ -143,17 +137,16 @@ pub fn variable<'n, H: NameHost>(
     Err(Unresolved::UnknownVariable { name, suggestion })
 }
 
-/// Binding `name` of `scope`, which has it.
-fn bind<R, S>(scope: Rc<Scope<R, S>>, name: &str) -> Variable<'_, R, S> {
-    let declared_at = scope
-        .binds
-        .get(name)
-        .map_or(Span::default(), |slot| slot.name_span);
-    Variable::Bind {
+/// Binding `name` of `scope`, or the scope back if it has none.
+fn bind<R, S>(scope: Rc<Scope<R, S>>, name: &str) -> Result<Variable<'_, R, S>, Rc<Scope<R, S>>> {
+    let Some(declared_at) = scope.binds.get(name).map(|slot| slot.name_span) else {
+        return Err(scope);
+    };
+    Ok(Variable::Bind {
         scope,
         name,
         declared_at,
-    }
+    })
 }
 
 /// The scope a dotted prefix names (`a` or `a.b` of `$a.b.x`): a local
@@ -220,8 +213,8 @@ pub fn alias<'n, H: NameHost>(
         }),
         SlotState::Pending => {
             *slot.state.borrow_mut() = SlotState::Busy;
-            // A failure leaves the slot busy: the host has dealt with it, and
-            // later uses fail quietly as a cycle would.
+            // A failure leaves the slot busy: later uses see a cycle, which
+            // a host whose instances can fail treats as dealt with too.
             let instance = host
                 .instantiate_alias(holder, &slot.stmt)
                 .map_err(Unresolved::Host)?;

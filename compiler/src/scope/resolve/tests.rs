@@ -53,7 +53,7 @@ impl<'a> TestHost<'a> {
 
     fn import(&self, path: &str) -> Option<ImportTarget> {
         if self.functions.has_module(path) {
-            return Some(ImportTarget::Core(path.to_owned()));
+            return Some(ImportTarget::Core(path.into()));
         }
         let index: usize = path.strip_prefix('m')?.strip_suffix(".mcl")?.parse().ok()?;
         (index < self.modules.len()).then_some(ImportTarget::Local(index))
@@ -239,7 +239,7 @@ fn dotted_variables_go_through_imported_modules() {
         unresolved(variable(&mut host, &top, "fmt.x")),
         Unresolved::CoreModuleHasNoVariables {
             namespace: "fmt",
-            module: "fmt".to_owned()
+            module: "fmt".into()
         }
     );
 }
