@@ -18,7 +18,9 @@ use std::sync::Arc;
 const MAX_DEPTH: usize = 512;
 
 /// The evaluator's side of name resolution. Implemented for a shared
-/// borrow: the evaluator works through `&self` (its state is in cells).
+/// borrow, since the evaluator works through `&self` (its state is in
+/// cells): the resolver's `&mut host` is then `&mut { self }`, a unique
+/// borrow of a copy of `self`.
 impl NameHost for &EvalCore {
     type Stmt = SharedStmt;
     type Payload = Evaluated;

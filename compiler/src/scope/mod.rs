@@ -5,7 +5,8 @@
 //! binding is a [`Slot`] computed on first use and remembered; a slot that is
 //! asked for while it is being computed is a cycle. The payload `S` is a type
 //! in the checker and a value in the evaluator; `R` is how the scope refers
-//! to the declaring statements (see [`stmt_ref`]).
+//! to the declaring statements (see [`stmt_ref`]). What a name refers to,
+//! given these scopes, is decided in [`resolve`].
 
 pub mod resolve;
 mod stmt_ref;
