@@ -59,24 +59,15 @@ impl EvalCore {
     }
 
     /// The failure for a name that refers to nothing. The checker has
-    /// reported every such name, so this only guards the unforeseen; a
-    /// failed include and an alias cycle have been dealt with already.
+    /// reported every such name, so this only guards the unforeseen.
     fn unresolved(&self, unresolved: Unresolved<'_, Failure>, span: Span) -> Failure {
-        let message = match unresolved {
-            Unresolved::Host(failure) => return failure,
-            Unresolved::AliasNotDeclared { .. } | Unresolved::AliasCycle { .. } => {
-                return Failure::Fatal
-            }
-            Unresolved::UnknownVariable { name, .. }
-            | Unresolved::UnknownInNamespace { name, .. } => format!("`${name}` is not in scope"),
-            Unresolved::CoreModuleHasNoVariables {
-                namespace: name, ..
-            }
-            | Unresolved::UnknownNamespace { name, .. } => format!("`{name}` is not a namespace"),
-            Unresolved::UnknownClass { name, .. } => format!("there is no class `{name}`"),
-            Unresolved::UnknownFunction { name, .. } => format!("there is no function `{name}`"),
-        };
-        self.report(errors::internal(&message, span))
+        if let Unresolved::Host(failure) = unresolved {
+            return failure;
+        }
+        match errors::unresolved(&unresolved, span) {
+            Some(diagnostic) => self.report(diagnostic),
+            None => Failure::Fatal,
+        }
     }
 
     /// The value of binding `name` in `scope`, computing it on first use.
