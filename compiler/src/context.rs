@@ -34,7 +34,7 @@ pub fn resolve_import(
     }
     functions
         .has_module(path)
-        .then(|| ImportTarget::Core(path.to_owned()))
+        .then(|| ImportTarget::Core(path.into()))
 }
 
 /// `File` -> `file`, `Http:Server` -> `http:server`: edge kinds are written

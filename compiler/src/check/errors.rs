@@ -1,9 +1,11 @@
 //! Every resolution and type error's text, in one place.
 
 use crate::diagnostics::Diagnostic;
+use crate::scope::resolve::Unresolved;
 use crate::scope::Duplicate;
 use crate::types::unify::Mismatch;
 use mcl_grammar::Span;
+use std::convert::Infallible;
 
 pub(super) fn duplicate(duplicate: &Duplicate) -> Diagnostic {
     let sigil = if duplicate.what == "variable" {
@@ -458,4 +460,40 @@ fn were(count: usize) -> &'static str {
     } else {
         "were"
     }
+}
+
+/// Why a name refers to nothing, at `span` (the name as written); `None`
+/// for a miss that is reported elsewhere.
+pub(super) fn unresolved(unresolved: Unresolved<'_, Infallible>, span: Span) -> Option<Diagnostic> {
+    Some(match unresolved {
+        Unresolved::Host(never) => match never {},
+        Unresolved::UnknownVariable { name, suggestion } => {
+            unknown_variable(name, span, suggestion.as_deref())
+        }
+        Unresolved::UnknownInNamespace {
+            prefix,
+            name,
+            suggestion,
+        } => unknown_in_namespace(prefix, name, span, suggestion.as_deref()),
+        Unresolved::CoreModuleHasNoVariables { module, .. } => {
+            core_module_has_no_variables(&module, span)
+        }
+        Unresolved::UnknownNamespace {
+            name,
+            is_core_module,
+        } => unknown_namespace(name, span, is_core_module),
+        Unresolved::AliasNotDeclared { .. } => return None,
+        Unresolved::AliasCycle { alias, include } => recursion(
+            &[format!("include as {alias}"), format!("${alias}")],
+            include,
+        ),
+        Unresolved::UnknownClass { name, suggestion } => {
+            unknown_class(name, span, suggestion.as_deref())
+        }
+        Unresolved::UnknownFunction {
+            name,
+            suggestion,
+            home,
+        } => unknown_function(name, span, suggestion.as_deref(), home.as_deref()),
+    })
 }

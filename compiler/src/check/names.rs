@@ -1,89 +1,83 @@
-//! Name lookup for the checker: variables (plain, namespaced, `$hostname`,
-//! `$const.res...`), functions (user, built-in, module), classes and includes.
+//! Names in the checker: what it supplies to the shared resolver
+//! ([`crate::scope::resolve`]), and what it does with the answer: types a
+//! variable, checks an include or a call, records each name's definition.
 
 use super::{errors, Checker, PendingCall, TypeScope};
 use crate::facts::Definition;
-use crate::function::CallShape;
-use crate::scope::{
-    class_decl, did_you_mean, func_decl, Callee, ImportTarget, Namespace, Scope, Slot, SlotState,
-};
+use crate::function::{CallShape, FunctionRegistry};
+use crate::scope::resolve::{self, NameHost, Unresolved, Variable};
+use crate::scope::{class_decl, func_decl, Callee, Scope, Slot};
 use crate::types::unify::TypeId;
 use crate::types::Type;
 use crate::value::Value;
-use mcl_grammar::ast::{ClassDecl, Expr, ExprKind, FuncDecl, Ident, Stmt, StmtKind, StrSegment};
+use mcl_grammar::ast::{Expr, ExprKind, FuncDecl, Ident, Stmt, StmtKind, StrSegment};
 use mcl_grammar::Span;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::rc::Rc;
+
+impl<'a> NameHost for Checker<'a> {
+    type Stmt = &'a Stmt;
+    type Payload = TypeId;
+    /// The checker never fails to make an instance: a broken include is
+    /// reported and its alias names an empty scope.
+    type Failure = Infallible;
+
+    fn functions(&self) -> &FunctionRegistry {
+        self.context.functions
+    }
+
+    fn module_scope(&mut self, index: usize) -> Rc<TypeScope<'a>> {
+        Checker::module_scope(self, index)
+    }
+
+    fn instantiate_alias(
+        &mut self,
+        holder: &Rc<TypeScope<'a>>,
+        include: &&'a Stmt,
+    ) -> Result<Rc<TypeScope<'a>>, Infallible> {
+        let instance = self.include(holder, include);
+        Ok(instance.unwrap_or_else(|| Rc::new(Scope::empty(None, holder.module))))
+    }
+}
 
 impl<'a> Checker<'a> {
     /// The type of `$name` as written at `ident`.
     pub(super) fn variable(&mut self, scope: &Rc<TypeScope<'a>>, ident: &Ident) -> TypeId {
-        let name = ident.name.as_str();
-        if let Some((prefix, last)) = name.rsplit_once('.') {
-            return self.namespaced_variable(scope, ident, prefix, last);
+        let found = resolve::variable(self, scope, &ident.name);
+        match self.resolved(found, ident.span) {
+            Some(Variable::Bind {
+                scope: found,
+                name,
+                declared_at,
+            }) => {
+                self.define(ident.span, Definition::Source(declared_at));
+                self.slot_type(&found, name)
+            }
+            Some(Variable::Hostname) => {
+                self.define(ident.span, Definition::Hostname);
+                self.concrete(&Type::Str)
+            }
+            Some(Variable::Constant) => self.constant(ident),
+            None => self.table.error(),
         }
-        if let Some(found) = scope.find_bind(name) {
-            self.define_bind(ident.span, &found, name);
-            return self.slot_type(&found, name);
-        }
-        if name == "hostname" {
-            self.define(ident.span, Definition::Hostname);
-            return self.concrete(&Type::Str);
-        }
-        for target in scope.star_imports() {
-            if let ImportTarget::Local(index) = target {
-                let module = self.module_scope(index);
-                if module.binds.contains_key(name) {
-                    self.define_bind(ident.span, &module, name);
-                    return self.slot_type(&module, name);
+    }
+
+    /// What resolution found, or `None` once why it found nothing is reported.
+    fn resolved<T>(
+        &mut self,
+        found: Result<T, Unresolved<'_, Infallible>>,
+        span: Span,
+    ) -> Option<T> {
+        match found {
+            Ok(found) => Some(found),
+            Err(unresolved) => {
+                if let Some(diagnostic) = errors::unresolved(unresolved, span) {
+                    self.error(diagnostic);
                 }
+                None
             }
         }
-        let names = scope.visible_names();
-        let suggestion = did_you_mean(name, names.iter().map(String::as_str)).map(str::to_owned);
-        self.error(errors::unknown_variable(
-            name,
-            ident.span,
-            suggestion.as_deref(),
-        ));
-        self.table.error()
-    }
-
-    /// Records that `$name` at `span` is the binding declared in `scope`.
-    fn define_bind(&mut self, span: Span, scope: &TypeScope<'a>, name: &str) {
-        if let Some(slot) = scope.binds.get(name) {
-            self.define(span, Definition::Source(slot.name_span));
-        }
-    }
-
-    fn namespaced_variable(
-        &mut self,
-        scope: &Rc<TypeScope<'a>>,
-        ident: &Ident,
-        prefix: &str,
-        last: &str,
-    ) -> TypeId {
-        if (prefix == "const" || prefix.starts_with("const."))
-            && scope.find_namespace("const").is_none()
-        {
-            return self.constant(ident);
-        }
-        let Some(target) = self.namespace_scope(scope, prefix, ident.span) else {
-            return self.table.error();
-        };
-        if target.binds.contains_key(last) {
-            self.define_bind(ident.span, &target, last);
-            return self.slot_type(&target, last);
-        }
-        let suggestion =
-            did_you_mean(last, target.binds.keys().map(String::as_str)).map(str::to_owned);
-        self.error(errors::unknown_in_namespace(
-            prefix,
-            last,
-            ident.span,
-            suggestion.as_deref(),
-        ));
-        self.table.error()
     }
 
     /// `$const.res.<kind>.<field>.<value>`: the value's own text.
@@ -104,71 +98,10 @@ impl<'a> Checker<'a> {
         self.table.error()
     }
 
-    /// The scope a dotted prefix names: a local module or an include alias,
-    /// possibly nested (`$a.b.x`).
-    pub(super) fn namespace_scope(
-        &mut self,
-        scope: &Rc<TypeScope<'a>>,
-        prefix: &str,
-        span: Span,
-    ) -> Option<Rc<TypeScope<'a>>> {
-        let mut current = Rc::clone(scope);
-        for (position, part) in prefix.split('.').enumerate() {
-            // After the first part, only the namespaces the target itself declares count.
-            let visible = position == 0
-                || current.imports.contains_key(part)
-                || current.aliases.contains_key(part);
-            let found = if visible {
-                current.find_namespace(part)
-            } else {
-                None
-            };
-            current = match found {
-                Some(Namespace::Import(ImportTarget::Local(index))) => self.module_scope(index),
-                Some(Namespace::Import(ImportTarget::Core(module))) => {
-                    self.error(errors::core_module_has_no_variables(&module, span));
-                    return None;
-                }
-                Some(Namespace::Alias(holder)) => self.alias_scope(&holder, part)?,
-                None => {
-                    self.error(errors::unknown_namespace(
-                        part,
-                        span,
-                        self.context.functions.has_module(part),
-                    ));
-                    return None;
-                }
-            };
-        }
-        Some(current)
-    }
-
-    /// The instance scope of `include ... as alias` held by `holder`.
-    pub(super) fn alias_scope(
-        &mut self,
-        holder: &Rc<TypeScope<'a>>,
-        alias: &str,
-    ) -> Option<Rc<TypeScope<'a>>> {
-        let slot = holder.aliases.get(alias)?;
-        let state = slot.state.borrow().clone();
-        match state {
-            SlotState::Done(scope) => Some(scope),
-            SlotState::Busy => {
-                let span = include_span(slot.stmt);
-                self.error(errors::recursion(
-                    &[format!("include as {alias}"), format!("${alias}")],
-                    span,
-                ));
-                None
-            }
-            SlotState::Pending => {
-                *slot.state.borrow_mut() = SlotState::Busy;
-                let instance = self.include(holder, slot.stmt);
-                let scope = instance.unwrap_or_else(|| Rc::new(Scope::empty(None, holder.module)));
-                *slot.state.borrow_mut() = SlotState::Done(Rc::clone(&scope));
-                Some(scope)
-            }
-        }
+    /// Checks the instance of `include ... as alias` held by `holder`, once.
+    pub(super) fn alias_scope(&mut self, holder: &Rc<TypeScope<'a>>, alias: &Ident) {
+        let found = resolve::alias(self, holder, &alias.name);
+        self.resolved(found, alias.span);
     }
 
     /// Checks an include statement; returns the class instance's scope.
@@ -185,7 +118,9 @@ impl<'a> Checker<'a> {
             .flatten()
             .map(|arg| (self.expr(scope, arg), arg.span))
             .collect();
-        let (definition_scope, class) = self.find_class(scope, name)?;
+        let found = resolve::class(self, scope, &name.name);
+        let (definition_scope, class) = self.resolved(found, name.span)?;
+        let class = class_decl(class)?;
         self.define(name.span, Definition::Source(class.name.span));
         let params = class.params.as_deref().unwrap_or(&[]);
         if params.len() != arg_types.len() {
@@ -237,131 +172,6 @@ impl<'a> Checker<'a> {
         Some(instance)
     }
 
-    fn find_class(
-        &mut self,
-        scope: &Rc<TypeScope<'a>>,
-        name: &Ident,
-    ) -> Option<(Rc<TypeScope<'a>>, &'a ClassDecl)> {
-        if let Some((prefix, last)) = name.name.rsplit_once('.') {
-            let target = self.namespace_scope(scope, prefix, name.span)?;
-            if let Some(class) = target.classes.get(last).copied().and_then(class_decl) {
-                return Some((Rc::clone(&target), class));
-            }
-            self.error(errors::unknown_class(&name.name, name.span, None));
-            return None;
-        }
-        if let Some((found, class)) = scope.find_class(&name.name) {
-            return Some((found, class_decl(class)?));
-        }
-        for target in scope.star_imports() {
-            if let ImportTarget::Local(index) = target {
-                let module = self.module_scope(index);
-                if let Some(class) = module.classes.get(&name.name).copied().and_then(class_decl) {
-                    return Some((Rc::clone(&module), class));
-                }
-            }
-        }
-        let mut candidates = Vec::new();
-        let mut current = Some(Rc::clone(scope));
-        while let Some(level) = current {
-            candidates.extend(level.classes.keys().cloned());
-            current = level.parent.clone();
-        }
-        let suggestion =
-            did_you_mean(&name.name, candidates.iter().map(String::as_str)).map(str::to_owned);
-        self.error(errors::unknown_class(
-            &name.name,
-            name.span,
-            suggestion.as_deref(),
-        ));
-        None
-    }
-
-    /// What `name(...)` calls.
-    pub(super) fn callee(
-        &mut self,
-        scope: &Rc<TypeScope<'a>>,
-        name: &Ident,
-    ) -> Option<Callee<&'a Stmt, TypeId>> {
-        let functions = self.context.functions;
-        if let Some((prefix, last)) = name.name.rsplit_once('.') {
-            if !prefix.contains('.') {
-                match scope.find_namespace(prefix) {
-                    Some(Namespace::Import(ImportTarget::Core(module))) => {
-                        if let Some(function) = functions.get(&module, last) {
-                            return Some(Callee::Builtin(function));
-                        }
-                        let suggestion =
-                            did_you_mean(last, functions.functions(&module)).map(str::to_owned);
-                        self.error(errors::unknown_function(
-                            &name.name,
-                            name.span,
-                            suggestion.as_deref(),
-                            None,
-                        ));
-                        return None;
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.error(errors::unknown_namespace(
-                            prefix,
-                            name.span,
-                            functions.has_module(prefix),
-                        ));
-                        return None;
-                    }
-                }
-            }
-            let target = self.namespace_scope(scope, prefix, name.span)?;
-            if let Some(decl) = target.funcs.get(last) {
-                return Some(Callee::User(Rc::clone(&target), *decl));
-            }
-            let suggestion =
-                did_you_mean(last, target.funcs.keys().map(String::as_str)).map(str::to_owned);
-            self.error(errors::unknown_function(
-                &name.name,
-                name.span,
-                suggestion.as_deref(),
-                None,
-            ));
-            return None;
-        }
-        if let Some((found, decl)) = scope.find_func(&name.name) {
-            return Some(Callee::User(found, decl));
-        }
-        if let Some(function) = functions.get("", &name.name) {
-            return Some(Callee::Builtin(function));
-        }
-        for target in scope.star_imports() {
-            match target {
-                ImportTarget::Core(module) => {
-                    if let Some(function) = functions.get(&module, &name.name) {
-                        return Some(Callee::Builtin(function));
-                    }
-                }
-                ImportTarget::Local(index) => {
-                    let module = self.module_scope(index);
-                    if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                        return Some(Callee::User(Rc::clone(&module), *decl));
-                    }
-                }
-            }
-        }
-        let builtins: Vec<&str> = functions.functions("").collect();
-        let suggestion = did_you_mean(&name.name, builtins).map(str::to_owned);
-        let home = functions
-            .modules()
-            .find(|module| functions.get(module, &name.name).is_some())
-            .map(str::to_owned);
-        self.error(errors::unknown_function(
-            &name.name,
-            name.span,
-            suggestion.as_deref(),
-            home.as_deref(),
-        ));
-        None
-    }
-
     /// Checks a call of a named function with the argument types given.
     pub(super) fn call(
         &mut self,
@@ -371,7 +181,8 @@ impl<'a> Checker<'a> {
         span: Span,
     ) -> TypeId {
         let arg_types: Vec<TypeId> = args.iter().map(|arg| self.expr(scope, arg)).collect();
-        match self.callee(scope, name) {
+        let found = resolve::function(self, scope, &name.name);
+        match self.resolved(found, name.span) {
             None => self.table.error(),
             Some(Callee::User(definition, decl)) => match func_decl(decl) {
                 Some(decl) => {
@@ -501,8 +312,4 @@ pub(super) fn constant_value(expr: &Expr) -> Option<Value> {
         ExprKind::Paren(inner) => constant_value(inner),
         _ => None,
     }
-}
-
-fn include_span(stmt: &Stmt) -> Span {
-    stmt.span
 }

@@ -94,7 +94,7 @@ impl<'a> Checker<'a> {
             StmtKind::Func(_) | StmtKind::Class(_) => {}
             StmtKind::Include { alias, .. } => match alias {
                 Some(alias) => {
-                    self.alias_scope(scope, &alias.name);
+                    self.alias_scope(scope, alias);
                 }
                 None => {
                     self.include(scope, stmt);
@@ -104,7 +104,7 @@ impl<'a> Checker<'a> {
                 let target = self.context.resolve_import(scope.module, &path.value);
                 match &target {
                     Some(ImportTarget::Core(module)) => {
-                        self.define(path.span, Definition::Core(module.clone()));
+                        self.define(path.span, Definition::Core(module.to_string()));
                     }
                     Some(ImportTarget::Local(index)) => {
                         let file = self.context.program.modules[*index].file;

@@ -2,6 +2,7 @@
 
 use super::Catchable;
 use crate::diagnostics::Diagnostic;
+use crate::scope::resolve::Unresolved;
 use mcl_grammar::Span;
 
 /// Something the checker should have refused; kept as a located error rather
@@ -9,6 +10,27 @@ use mcl_grammar::Span;
 pub(super) fn internal(message: &str, span: Span) -> Diagnostic {
     Diagnostic::error("E0499", format!("internal error: {message}"), span, "here")
         .with_note("the type checker should have refused this program; please report it")
+}
+
+/// A name that refers to nothing, at `span` (the name as written); `None`
+/// for what has been dealt with already (a failed include, and so the
+/// alias cycle that its busy slot looks like afterwards).
+pub(super) fn unresolved<F>(unresolved: &Unresolved<'_, F>, span: Span) -> Option<Diagnostic> {
+    let message = match unresolved {
+        Unresolved::Host(_)
+        | Unresolved::AliasNotDeclared { .. }
+        | Unresolved::AliasCycle { .. } => return None,
+        Unresolved::UnknownVariable { name, .. } | Unresolved::UnknownInNamespace { name, .. } => {
+            format!("`${name}` is not in scope")
+        }
+        Unresolved::CoreModuleHasNoVariables {
+            namespace: name, ..
+        }
+        | Unresolved::UnknownNamespace { name, .. } => format!("`{name}` is not a namespace"),
+        Unresolved::UnknownClass { name, .. } => format!("there is no class `{name}`"),
+        Unresolved::UnknownFunction { name, .. } => format!("there is no function `{name}`"),
+    };
+    Some(internal(&message, span))
 }
 
 pub(super) fn uncaught(error: &Catchable, reached: Span) -> Diagnostic {

@@ -1,10 +1,12 @@
-//! Name lookup for the evaluator; mirrors the checker's, which has already
+//! Names in the evaluator: what it supplies to the shared resolver
+//! ([`crate::scope::resolve`]), and what it does with the answer: computes a
+//! binding's value on first use, runs an include. The checker has already
 //! reported every unknown name, so a miss here is only a safety net.
 
-use super::{errors, EvalCore, Failure, ValueScope};
-use crate::scope::{
-    bound_value, class_decl, Callee, ImportTarget, Namespace, Scope, SharedStmt, Slot, SlotState,
-};
+use super::{errors, EvalCore, Evaluated, Failure, ValueScope};
+use crate::function::FunctionRegistry;
+use crate::scope::resolve::{self, NameHost, Unresolved, Variable};
+use crate::scope::{bound_value, class_decl, Callee, Scope, SharedStmt, Slot, SlotState};
 use crate::value::Value;
 use mcl_grammar::ast::{Ident, Stmt, StmtKind};
 use mcl_grammar::Span;
@@ -15,37 +17,57 @@ use std::sync::Arc;
 /// refuses recursion; this only guards the stack against the unforeseen.
 const MAX_DEPTH: usize = 512;
 
+/// The evaluator's side of name resolution. Implemented for a shared
+/// borrow, since the evaluator works through `&self` (its state is in
+/// cells): the resolver's `&mut host` is then `&mut { self }`, a unique
+/// borrow of a copy of `self`.
+impl NameHost for &EvalCore {
+    type Stmt = SharedStmt;
+    type Payload = Evaluated;
+    type Failure = Failure;
+
+    fn functions(&self) -> &FunctionRegistry {
+        &self.inputs.functions
+    }
+
+    fn module_scope(&mut self, index: usize) -> Rc<ValueScope> {
+        EvalCore::module_scope(self, index)
+    }
+
+    fn instantiate_alias(
+        &mut self,
+        holder: &Rc<ValueScope>,
+        include: &SharedStmt,
+    ) -> Result<Rc<ValueScope>, Failure> {
+        self.include(holder, include)
+    }
+}
+
 impl EvalCore {
     pub(crate) fn variable(&self, scope: &Rc<ValueScope>, ident: &Ident) -> Result<Value, Failure> {
-        let name = ident.name.as_str();
-        if let Some((prefix, last)) = name.rsplit_once('.') {
-            if (prefix == "const" || prefix.starts_with("const."))
-                && scope.find_namespace("const").is_none()
-            {
-                let value = name.rsplit('.').next().unwrap_or_default();
-                return Ok(Value::str(value));
+        match resolve::variable(&mut { self }, scope, &ident.name) {
+            Ok(Variable::Bind {
+                scope: found, name, ..
+            }) => self.slot_value(&found, name, ident.span),
+            Ok(Variable::Hostname) => Ok(Value::str(self.inputs.hostname.clone())),
+            Ok(Variable::Constant) => {
+                let value = ident.name.rsplit('.').next().unwrap_or_default();
+                Ok(Value::str(value))
             }
-            let target = self.namespace_scope(scope, prefix, ident.span)?;
-            return self.slot_value(&target, last, ident.span);
+            Err(unresolved) => Err(self.unresolved(unresolved, ident.span)),
         }
-        if let Some(found) = scope.find_bind(name) {
-            return self.slot_value(&found, name, ident.span);
+    }
+
+    /// The failure for a name that refers to nothing. The checker has
+    /// reported every such name, so this only guards the unforeseen.
+    fn unresolved(&self, unresolved: Unresolved<'_, Failure>, span: Span) -> Failure {
+        if let Unresolved::Host(failure) = unresolved {
+            return failure;
         }
-        if name == "hostname" {
-            return Ok(Value::str(self.inputs.hostname.clone()));
+        match errors::unresolved(&unresolved, span) {
+            Some(diagnostic) => self.report(diagnostic),
+            None => Failure::Fatal,
         }
-        for target in scope.star_imports() {
-            if let ImportTarget::Local(index) = target {
-                let module = self.module_scope(index);
-                if module.binds.contains_key(name) {
-                    return self.slot_value(&module, name, ident.span);
-                }
-            }
-        }
-        Err(self.report(errors::internal(
-            &format!("`${name}` is not in scope"),
-            ident.span,
-        )))
     }
 
     /// The value of binding `name` in `scope`, computing it on first use.
@@ -89,47 +111,15 @@ impl EvalCore {
         }
     }
 
-    pub(crate) fn namespace_scope(
-        &self,
-        scope: &Rc<ValueScope>,
-        prefix: &str,
-        span: Span,
-    ) -> Result<Rc<ValueScope>, Failure> {
-        let mut current = Rc::clone(scope);
-        for part in prefix.split('.') {
-            current = match current.find_namespace(part) {
-                Some(Namespace::Import(ImportTarget::Local(index))) => self.module_scope(index),
-                Some(Namespace::Alias(holder)) => self.alias_scope(&holder, part)?,
-                _ => {
-                    return Err(self.report(errors::internal(
-                        &format!("`{part}` is not a namespace"),
-                        span,
-                    )))
-                }
-            };
-        }
-        Ok(current)
-    }
-
+    /// Makes the instance of `include ... as alias` held by `holder`, once.
     pub(crate) fn alias_scope(
         &self,
         holder: &Rc<ValueScope>,
-        alias: &str,
-    ) -> Result<Rc<ValueScope>, Failure> {
-        let Some(slot) = holder.aliases.get(alias) else {
-            return Err(Failure::Fatal);
-        };
-        let state = slot.state.borrow().clone();
-        match state {
-            SlotState::Done(scope) => Ok(scope),
-            SlotState::Busy => Err(Failure::Fatal),
-            SlotState::Pending => {
-                *slot.state.borrow_mut() = SlotState::Busy;
-                let scope = self.include(holder, &slot.stmt)?;
-                *slot.state.borrow_mut() = SlotState::Done(Rc::clone(&scope));
-                Ok(scope)
-            }
-        }
+        alias: &Ident,
+    ) -> Result<(), Failure> {
+        resolve::alias(&mut { self }, holder, &alias.name)
+            .map(|_| ())
+            .map_err(|unresolved| self.unresolved(unresolved, alias.span))
     }
 
     /// Runs an include: evaluates the arguments, then the class body in a new scope.
@@ -148,7 +138,8 @@ impl EvalCore {
                     .map_err(|failure| self.uncaught(failure, arg.span))?,
             );
         }
-        let (definition, class) = self.find_class(scope, name)?;
+        let (definition, class) = resolve::class(&mut { self }, scope, &name.name)
+            .map_err(|unresolved| self.unresolved(unresolved, name.span))?;
         let Some(class) = class_decl(&class) else {
             return Err(self.report(errors::internal("not a class", name.span)));
         };
@@ -175,80 +166,14 @@ impl EvalCore {
         result.map(|()| instance)
     }
 
-    fn find_class(
-        &self,
-        scope: &Rc<ValueScope>,
-        name: &Ident,
-    ) -> Result<(Rc<ValueScope>, SharedStmt), Failure> {
-        if let Some((prefix, last)) = name.name.rsplit_once('.') {
-            let target = self.namespace_scope(scope, prefix, name.span)?;
-            if let Some(class) = target.classes.get(last) {
-                return Ok((Rc::clone(&target), class.clone()));
-            }
-        } else if let Some(found) = scope.find_class(&name.name) {
-            return Ok(found);
-        } else {
-            for target in scope.star_imports() {
-                if let ImportTarget::Local(index) = target {
-                    let module = self.module_scope(index);
-                    if let Some(class) = module.classes.get(&name.name) {
-                        return Ok((Rc::clone(&module), class.clone()));
-                    }
-                }
-            }
-        }
-        Err(self.report(errors::internal(
-            &format!("there is no class `{}`", name.name),
-            name.span,
-        )))
-    }
-
+    /// What `name(...)` calls.
     pub(crate) fn callee(
         &self,
         scope: &Rc<ValueScope>,
         name: &Ident,
-    ) -> Result<Callee<SharedStmt, super::Evaluated>, Failure> {
-        let functions = &self.inputs.functions;
-        if let Some((prefix, last)) = name.name.rsplit_once('.') {
-            if let Some(Namespace::Import(ImportTarget::Core(module))) =
-                scope.find_namespace(prefix)
-            {
-                if let Some(function) = functions.get(&module, last) {
-                    return Ok(Callee::Builtin(function));
-                }
-            } else {
-                let target = self.namespace_scope(scope, prefix, name.span)?;
-                if let Some(decl) = target.funcs.get(last) {
-                    return Ok(Callee::User(Rc::clone(&target), decl.clone()));
-                }
-            }
-        } else {
-            if let Some((found, decl)) = scope.find_func(&name.name) {
-                return Ok(Callee::User(found, decl));
-            }
-            if let Some(function) = functions.get("", &name.name) {
-                return Ok(Callee::Builtin(function));
-            }
-            for target in scope.star_imports() {
-                match target {
-                    ImportTarget::Core(module) => {
-                        if let Some(function) = functions.get(&module, &name.name) {
-                            return Ok(Callee::Builtin(function));
-                        }
-                    }
-                    ImportTarget::Local(index) => {
-                        let module = self.module_scope(index);
-                        if let Some(decl) = module.funcs.get(name.name.as_str()) {
-                            return Ok(Callee::User(Rc::clone(&module), decl.clone()));
-                        }
-                    }
-                }
-            }
-        }
-        Err(self.report(errors::internal(
-            &format!("there is no function `{}`", name.name),
-            name.span,
-        )))
+    ) -> Result<Callee<SharedStmt, Evaluated>, Failure> {
+        resolve::function(&mut { self }, scope, &name.name)
+            .map_err(|unresolved| self.unresolved(unresolved, name.span))
     }
 
     pub(crate) fn descend(&self, span: Span) -> Result<(), Failure> {

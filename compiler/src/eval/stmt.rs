@@ -127,7 +127,7 @@ impl EvalCore {
             }
             StmtKind::Include {
                 alias: Some(alias), ..
-            } => self.alias_scope(scope, &alias.name).map(|_| ()),
+            } => self.alias_scope(scope, alias),
             StmtKind::Include { alias: None, .. } => self.include(scope, stmt).map(|_| ()),
             StmtKind::Resource(resource) => self.run_resource(scope, resource),
             StmtKind::Collect(resource) => self.run_collect(scope, resource),

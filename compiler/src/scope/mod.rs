@@ -5,8 +5,10 @@
 //! binding is a [`Slot`] computed on first use and remembered; a slot that is
 //! asked for while it is being computed is a cycle. The payload `S` is a type
 //! in the checker and a value in the evaluator; `R` is how the scope refers
-//! to the declaring statements (see [`stmt_ref`]).
+//! to the declaring statements (see [`stmt_ref`]). What a name refers to,
+//! given these scopes, is decided in [`resolve`].
 
+pub mod resolve;
 mod stmt_ref;
 
 pub use stmt_ref::{SharedStmt, StmtRef};
@@ -95,8 +97,9 @@ pub enum Callee<R, S> {
 /// What an import namespace refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportTarget {
-    /// A core module by its import path (`fmt`, `golang/strings`).
-    Core(String),
+    /// A core module by its import path (`fmt`, `golang/strings`), shared
+    /// so that resolving `fmt.printf` copies no string.
+    Core(Rc<str>),
     /// A local module by its index in the loaded program.
     Local(usize),
 }
@@ -291,12 +294,6 @@ impl<R: StmtRef, S> Scope<R, S> {
             .find_map(|scope| look(&scope).map(|found| (scope, found)))
     }
 
-    /// The scope (this one or an ancestor) that binds `name`.
-    pub fn find_bind(self: &Rc<Self>, name: &str) -> Option<Rc<Scope<R, S>>> {
-        self.innermost(|scope| scope.binds.contains_key(name).then_some(()))
-            .map(|(scope, ())| scope)
-    }
-
     /// The scope that declares function `name`, and its `func` statement.
     pub fn find_func(self: &Rc<Self>, name: &str) -> Option<(Rc<Scope<R, S>>, R)> {
         self.innermost(|scope| scope.funcs.get(name).cloned())
@@ -318,13 +315,6 @@ impl<R: StmtRef, S> Scope<R, S> {
                 None
             }
         })
-    }
-
-    /// Every `as *` import visible from here, innermost first.
-    pub fn star_imports(self: &Rc<Self>) -> Vec<ImportTarget> {
-        self.outwards()
-            .flat_map(|scope| scope.star_imports.clone())
-            .collect()
     }
 
     /// Every variable name visible from here, for "did you mean" hints.
