@@ -113,4 +113,16 @@ pub struct RunArgs {
     /// finish before their process groups are killed.
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub shutdown_grace: u64,
+    /// Which noop diffs show file content: auto hides the content of files
+    /// others may not read (their size and digest are shown); always shows
+    /// those too; never hides all. Meta:sensitive resources never show it.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ShowDiffArg::Auto)]
+    pub show_diff: ShowDiffArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ShowDiffArg {
+    Auto,
+    Always,
+    Never,
 }

@@ -143,6 +143,20 @@ pub struct ApplyContext {
     /// An upstream resource changed something along a `Notify` edge since the
     /// last check/apply: reload, restart, re-run.
     pub refresh: bool,
+    /// Whether noop diffs show content (`--show-diff`).
+    pub show_diff: ShowDiff,
+}
+
+/// Which noop diffs show the content they compare (`--show-diff`). A
+/// `Meta:sensitive` resource's never do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShowDiff {
+    /// All but those of files others may not read (current or wanted mode
+    /// without `o+r`): those show size and digest only.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 pub trait Resource: Send + 'static {

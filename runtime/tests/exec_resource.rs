@@ -2,7 +2,9 @@
 //! its guards, timeouts, watch commands and file watches, credentials, and
 //! that no child outlives it.
 
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
+use mgmt_runtime::resource::{
+    ApplyContext, Outcome, Resource, ResourceError, ShowDiff, WatchEvents,
+};
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -16,7 +18,11 @@ const REFRESH: ApplyContext = context(true, true);
 const NOOP: ApplyContext = context(false, false);
 
 const fn context(apply: bool, refresh: bool) -> ApplyContext {
-    ApplyContext { apply, refresh }
+    ApplyContext {
+        apply,
+        refresh,
+        show_diff: ShowDiff::Auto,
+    }
 }
 
 /// The message of a failed check/apply.

@@ -3,7 +3,9 @@
 //! purges, fragments, symlinks, noop diffs, failures, atomic replacement,
 //! send/recv, and the inotify watch.
 
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
+use mgmt_runtime::resource::{
+    ApplyContext, Outcome, Resource, ResourceError, ShowDiff, WatchEvents,
+};
 use mgmt_runtime::resources::file;
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::{GraphSpec, ResourceSpec};
@@ -22,10 +24,12 @@ use tokio::sync::mpsc;
 const APPLY: ApplyContext = ApplyContext {
     apply: true,
     refresh: false,
+    show_diff: ShowDiff::Auto,
 };
 const NOOP: ApplyContext = ApplyContext {
     apply: false,
     refresh: false,
+    show_diff: ShowDiff::Auto,
 };
 
 /// The tests' resources share one engine's services, as an engine's file
@@ -65,7 +69,11 @@ fn correct(resource: &mut Box<dyn Resource>) {
 }
 
 fn would_change(resource: &mut Box<dyn Resource>) -> String {
-    match resource.check_apply(NOOP).expect("check works") {
+    would_change_in(resource, NOOP)
+}
+
+fn would_change_in(resource: &mut Box<dyn Resource>, context: ApplyContext) -> String {
+    match resource.check_apply(context).expect("check works") {
         Outcome::WouldChange(what) => what,
         other => panic!("expected WouldChange, got {other:?}"),
     }
@@ -463,7 +471,19 @@ fn noop_describes_a_unified_diff_and_changes_nothing() {
     chmod(&path, 0o600);
     let before = fs::metadata(&path).unwrap();
     let mut resource = file(&path, json!({"content": "one\n2\nthree\n", "mode": "0644"}));
-    let what = would_change(&mut resource);
+    // A 0600 file's content is not shown by default...
+    let hidden = would_change(&mut resource);
+    assert!(
+        hidden.contains("content [redacted: 14 bytes, sha256 "),
+        "{hidden}"
+    );
+    assert!(!hidden.contains("two"), "{hidden}");
+    // ...and is with `--show-diff always`.
+    let showing = ApplyContext {
+        show_diff: ShowDiff::Always,
+        ..NOOP
+    };
+    let what = would_change_in(&mut resource, showing);
     let shown = path.display();
     assert!(
         what.starts_with(

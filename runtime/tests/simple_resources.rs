@@ -2,7 +2,9 @@
 //! `print` and `msg` log, `value` passes values on, `test` misbehaves on
 //! purpose.
 
-use mgmt_runtime::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents};
+use mgmt_runtime::resource::{
+    ApplyContext, Outcome, Resource, ResourceError, ShowDiff, WatchEvents,
+};
 use mgmt_runtime::services::Services;
 use mgmt_runtime::spec::ResourceSpec;
 use serde_json::{json, Value as Json};
@@ -12,14 +14,17 @@ use tokio::sync::mpsc;
 const APPLY: ApplyContext = ApplyContext {
     apply: true,
     refresh: false,
+    show_diff: ShowDiff::Auto,
 };
 const REFRESH: ApplyContext = ApplyContext {
     apply: true,
     refresh: true,
+    show_diff: ShowDiff::Auto,
 };
 const NOOP: ApplyContext = ApplyContext {
     apply: false,
     refresh: false,
+    show_diff: ShowDiff::Auto,
 };
 
 fn try_resource(kind: &str, name: &str, params: Json) -> Result<Box<dyn Resource>, ResourceError> {

@@ -2,7 +2,7 @@
 //! like `mgmt compile`), then keeps the host converged on it, re-evaluating
 //! when its reactive inputs change, until the converged timeout or a signal.
 
-use crate::cli::{GlobalArgs, RunArgs};
+use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report};
 use crate::toolbox::real_toolbox;
 use crate::Failure;
@@ -11,6 +11,7 @@ use mcl_compiler::compile::{check, CompileOptions};
 use mcl_grammar::SourceMap;
 use mgmt_runtime::agent::{run_agent, AgentInputs};
 use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
+use mgmt_runtime::resource::ShowDiff;
 use mgmt_runtime::services::Services;
 use std::time::Duration;
 use tracing::{error, info, warn};
@@ -72,6 +73,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         sema: args.sema.map(|limit| limit as usize),
         // A run that ends at its first convergence has nothing to watch for.
         no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
+        show_diff: match args.show_diff {
+            ShowDiffArg::Auto => ShowDiff::Auto,
+            ShowDiffArg::Always => ShowDiff::Always,
+            ShowDiffArg::Never => ShowDiff::Never,
+        },
     };
     // The engine's coordinator and its few light tasks (signals, timers,
     // polls) share one thread; brief check/applies run on the blocking pool,

@@ -42,10 +42,19 @@ pub fn to_json(graph: &ResourceGraph) -> Json {
 }
 
 fn vertex_json(resource: &Resource) -> Json {
+    // A `Meta:sensitive` resource's values are shown as size and digest.
+    let shown = |value: &crate::value::Value| {
+        let json = value.to_json();
+        if resource.meta.sensitive {
+            Json::String(crate::redact::redacted(json.to_string().as_bytes()))
+        } else {
+            json
+        }
+    };
     let params: Map<String, Json> = resource
         .params
         .iter()
-        .map(|(field, value)| (field.clone(), value.to_json()))
+        .map(|(field, value)| (field.clone(), shown(value)))
         .collect();
     let meta: Map<String, Json> = resource
         .meta
@@ -338,6 +347,25 @@ mod tests {
             json["vertices"][0]["params"]["mapintfloat"],
             json!([[1, 0.5]])
         );
+    }
+
+    #[test]
+    fn json_redacts_the_params_of_a_sensitive_resource() {
+        let mut graph = ResourceGraph::new();
+        let mut secret = resource(
+            "file",
+            "/etc/secret",
+            vec![("content", Value::str("hunter2"))],
+        );
+        secret.meta.sensitive = true;
+        graph.add(secret);
+        let json = to_json(&graph);
+        let shown = json["vertices"][0]["params"]["content"]
+            .as_str()
+            .expect("a string");
+        assert!(shown.starts_with("[redacted: 9 bytes, sha256 "), "{shown}");
+        assert!(!json.to_string().contains("hunter2"));
+        assert_eq!(json["vertices"][0]["meta"]["sensitive"], true);
     }
 
     #[test]

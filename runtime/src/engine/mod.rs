@@ -50,6 +50,8 @@ pub struct EngineOptions {
     pub sema: Option<usize>,
     /// Check each resource once; do not watch.
     pub no_watch: bool,
+    /// Which noop diffs show content.
+    pub show_diff: crate::resource::ShowDiff,
 }
 
 /// What the engine hears about.

@@ -102,6 +102,7 @@ impl Engine {
         let context = ApplyContext {
             apply: !(noop || vertex.spec.meta.noop),
             refresh: vertex.refresh,
+            show_diff: self.options.show_diff,
         };
         vertex.refresh = false;
         vertex.phase.start();

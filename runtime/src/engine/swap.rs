@@ -171,11 +171,13 @@ impl Engine {
         let apply = !(self.options.noop || vertex.spec.meta.noop);
         let id = vertex.spec.id();
         let services = self.services.clone();
+        let show_diff = self.options.show_diff;
         tokio::task::spawn_blocking(move || {
             let result = services.build(&spec).and_then(|mut resource| {
                 resource.check_apply(crate::resource::ApplyContext {
                     apply,
                     refresh: false,
+                    show_diff,
                 })
             });
             match result {

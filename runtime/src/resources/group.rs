@@ -130,9 +130,12 @@ mod tests {
         Box::new(Probe { checks: 0, fail })
     }
 
+    use crate::resource::ShowDiff;
+
     const APPLY: ApplyContext = ApplyContext {
         apply: true,
         refresh: false,
+        show_diff: ShowDiff::Auto,
     };
 
     #[test]

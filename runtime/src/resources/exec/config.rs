@@ -25,6 +25,8 @@ pub struct CommandLine {
     /// Run `shell -c text` instead of splitting `text` on whitespace.
     pub shell: Option<String>,
     pub cwd: Option<PathBuf>,
+    /// `Meta:sensitive`: messages name the role, never the command line.
+    pub redacted: bool,
 }
 
 impl CommandLine {
@@ -43,6 +45,9 @@ impl CommandLine {
 
     /// The command as a person would type it, for logs and errors.
     pub fn display(&self) -> String {
+        if self.redacted {
+            return format!("[redacted {}]", self.role);
+        }
         let mut shown = self.text.clone();
         for argument in &self.args {
             shown.push(' ');
@@ -110,6 +115,7 @@ impl Config {
             args,
             shell,
             cwd: params.text("cwd")?.map(PathBuf::from),
+            redacted: false,
         };
         let if_cmd = params.command("ifcmd", "ifshell", "ifcwd")?;
         let if_equals = params.raw_text("ifequals")?;
@@ -166,6 +172,22 @@ impl Config {
             watch_files,
             mtimes,
         })
+    }
+
+    /// `Meta:sensitive`: no command line appears in a message.
+    pub fn redact(&mut self) {
+        for line in std::iter::once(&mut self.cmd).chain(
+            [
+                &mut self.if_cmd,
+                &mut self.nif_cmd,
+                &mut self.done_cmd,
+                &mut self.watch_cmd,
+            ]
+            .into_iter()
+            .flatten(),
+        ) {
+            line.redacted = true;
+        }
     }
 
     /// Whether anything decides each time if the command needs to run.
@@ -324,6 +346,7 @@ impl Params<'_> {
             args: Vec::new(),
             shell: shell_value,
             cwd: cwd_value,
+            redacted: false,
         }))
     }
 }

@@ -76,6 +76,8 @@ pub struct Exec {
     name: String,
     params: Fields,
     config: Config,
+    /// `Meta:sensitive`: command lines and output stay out of messages.
+    sensitive: bool,
     /// Watch events so far (shared with the watch threads).
     events: Arc<AtomicU64>,
     seen_events: u64,
@@ -99,7 +101,14 @@ impl Exec {
             id: spec.id(),
             name: spec.name.clone(),
             params: spec.params.clone(),
-            config: Config::parse(&spec.name, &spec.params)?,
+            config: {
+                let mut config = Config::parse(&spec.name, &spec.params)?;
+                if spec.meta.sensitive {
+                    config.redact();
+                }
+                config
+            },
+            sensitive: spec.meta.sensitive,
             events: Arc::new(AtomicU64::new(0)),
             seen_events: 0,
             pending: Some("first run"),
@@ -175,6 +184,15 @@ impl Exec {
             }
         }
         Ok(None)
+    }
+
+    /// What a command printed, as a message may show it.
+    fn shown_output(&self, finished: &Finished) -> String {
+        if self.sensitive {
+            mcl_compiler::redact::redacted(finished.output.as_bytes())
+        } else {
+            finished.output.clone()
+        }
     }
 
     fn record(&mut self, finished: &Finished) {
@@ -260,18 +278,22 @@ impl Resource for Exec {
         info!("{}: running `{shown}` ({reason})", self.id);
         let run = self.config.run_context(&self.running)?;
         let finished = process::run(&self.config.cmd, &run)?;
-        debug!("{}: `{shown}` printed: {}", self.id, finished.output);
+        debug!(
+            "{}: `{shown}` printed: {}",
+            self.id,
+            self.shown_output(&finished)
+        );
         self.record(&finished);
-        finished.check(&shown)?;
+        finished.check(&shown, !self.sensitive)?;
         if let Some(line) = &self.config.done_cmd {
             let done = process::run(line, &run)?;
             debug!(
                 "{}: donecmd `{}` printed: {}",
                 self.id,
                 line.display(),
-                done.output
+                self.shown_output(&done)
             );
-            done.check(&line.display())?;
+            done.check(&line.display(), !self.sensitive)?;
         }
         self.pending = None;
         self.last_run = Some(SystemTime::now());

@@ -65,8 +65,9 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// An error naming `what` unless the command exited with status 0.
-    pub fn check(&self, what: &str) -> Result<(), ResourceError> {
+    /// An error naming `what` unless the command exited with status 0; with
+    /// `show_output`, it ends with the last lines the command printed.
+    pub fn check(&self, what: &str, show_output: bool) -> Result<(), ResourceError> {
         if self.status.success() {
             return Ok(());
         }
@@ -78,11 +79,13 @@ impl Finished {
             },
             (None, None) => format!("`{what}` failed ({})", self.status),
         };
-        let tail = last_lines(if self.stderr.trim().is_empty() {
-            &self.stdout
+        let tail = if !show_output {
+            String::new()
+        } else if self.stderr.trim().is_empty() {
+            last_lines(&self.stdout)
         } else {
-            &self.stderr
-        });
+            last_lines(&self.stderr)
+        };
         Err(ResourceError::failed(if tail.is_empty() {
             ending
         } else {

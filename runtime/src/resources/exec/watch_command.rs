@@ -98,7 +98,11 @@ fn run(
     debug!("{id}: watchcmd `{shown}` started");
 
     let on_line = |text: &str| {
-        debug!("{id}: watchcmd: {text}");
+        if line.redacted {
+            debug!("{id}: watchcmd printed a line");
+        } else {
+            debug!("{id}: watchcmd: {text}");
+        }
         counter.fetch_add(1, Ordering::SeqCst);
         if events.changed().is_ok() {
             return true;

@@ -10,7 +10,9 @@
 //! gets its owner and mode on the temporary file, so one rename fixes all.
 
 use super::atomic::{self, NewMeta};
-use super::content::{describe_difference, read_fragments, same_content, source_file, Wanted};
+use super::content::{
+    describe_difference, read_fragments, redacted_difference, same_content, source_file, Wanted,
+};
 use super::entry::{dir_has_entries, lstat, require_force, Kind};
 use super::meta::{wanted_mode, MetaPlan, WantedOwner};
 use super::mode::format_mode;
@@ -245,7 +247,14 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
                 ),
             );
             if !report.apply() {
-                report.detail(describe_difference(target, Some(metadata.len()), &wanted)?);
+                let public = readable_by_others(metadata.mode())
+                    && readable_by_others(plan.new_meta(&metadata).mode);
+                let detail = if report.shows_content(public) {
+                    describe_difference(target, Some(metadata.len()), &wanted)?
+                } else {
+                    redacted_difference(target, Some(metadata.len()), &wanted)?
+                };
+                report.detail(detail);
             }
             plan.describe(report);
             if report.apply() {
@@ -310,8 +319,10 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
             );
             if report.apply() {
                 atomic::write_file(target, &mut *wanted.reader()?, meta)?;
-            } else {
+            } else if report.shows_content(readable_by_others(mode)) {
                 report.detail(describe_difference(target, None, &wanted)?);
+            } else {
+                report.detail(redacted_difference(target, None, &wanted)?);
             }
             Ok(())
         }
@@ -339,4 +350,10 @@ fn source_dir_mode(source: &Path) -> Result<u32, ResourceError> {
         )));
     }
     Ok(metadata.mode() & 0o7777)
+}
+
+/// Whether a file of `mode` may be read by others (`o+r`): if not, its
+/// content stays out of noop diffs unless `--show-diff always`.
+fn readable_by_others(mode: u32) -> bool {
+    mode & 0o004 != 0
 }

@@ -177,6 +177,33 @@ pub fn describe_difference(
     Ok(unified_diff(target, &old, &new))
 }
 
+/// For noop mode, when the content must not be shown: both sides as size
+/// and digest (a side too large to read for a diff as its size only).
+pub fn redacted_difference(
+    target: &Path,
+    current_len: Option<u64>,
+    wanted: &Wanted,
+) -> Result<String, ResourceError> {
+    let old = match current_len {
+        None => "nothing".to_owned(),
+        Some(len) if len > DIFF_LIMIT => format!("[redacted: {len} bytes]"),
+        Some(_) => mcl_compiler::redact::redacted(&read_nofollow(target)?),
+    };
+    let new = if wanted.len() > DIFF_LIMIT {
+        format!("[redacted: {} bytes]", wanted.len())
+    } else {
+        let mut new = Vec::new();
+        wanted
+            .reader()?
+            .read_to_end(&mut new)
+            .map_err(|error| failed("cannot read wanted content for", target, error))?;
+        mcl_compiler::redact::redacted(&new)
+    };
+    Ok(format!(
+        "content {old} -> {new} (not shown: Meta:sensitive, or a file others may not read; --show-diff always shows the latter)"
+    ))
+}
+
 /// `--- path` / `+++ path (wanted)` unified diff of two texts.
 pub fn unified_diff(target: &Path, old: &[u8], new: &[u8]) -> String {
     let (Ok(old_text), Ok(new_text)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {

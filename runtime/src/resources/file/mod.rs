@@ -51,7 +51,9 @@ pub use atomic::TEMP_PREFIX;
 pub use hub::FileWatcher;
 
 use crate::kind::ResourceKind;
-use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
+use crate::resource::{
+    ApplyContext, Outcome, Resource, ResourceError, ShowDiff, WatchEvents, WatchGuard,
+};
 use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceSpec};
 use mcl_compiler::schema::ResourceSchema;
@@ -142,7 +144,11 @@ impl Resource for File {
                 reverse.original = Some(reverse::capture(&self.params.target(), &reverse.location));
             }
         }
-        let mut report = Report::new(context.apply);
+        let mut report = Report::new(context.apply).showing_diffs(if self.params.sensitive {
+            ShowDiff::Never
+        } else {
+            context.show_diff
+        });
         check::check_apply(&self.params, &mut report)?;
         Ok(report.into_outcome())
     }

@@ -37,11 +37,16 @@ pub struct Params {
     /// Paths of other file resources inside this directory, which `purge`
     /// keeps (see [`super::annotate_purge_excludes`]).
     pub excludes: Vec<PathBuf>,
+    /// `Meta:sensitive`: noop diffs never show the content.
+    pub sensitive: bool,
 }
 
 impl Params {
     pub fn from_spec(spec: &ResourceSpec) -> Result<Params, ResourceError> {
-        let mut params = Params::default();
+        let mut params = Params {
+            sensitive: spec.meta.sensitive,
+            ..Params::default()
+        };
         let mut path = spec.name.clone();
         let mut dirname = None;
         let mut basename = None;

@@ -4,7 +4,7 @@
 //! 0644") and as it would be done in noop mode ("would change mode 0600 ->
 //! 0644"). Long lists (a recursive copy) are cut short in the summary.
 
-use crate::resource::Outcome;
+use crate::resource::{Outcome, ShowDiff};
 
 /// At most this many changes are listed; the rest are counted.
 const LISTED: usize = 20;
@@ -14,6 +14,7 @@ pub struct Report {
     changes: Vec<String>,
     /// Multi-line details (content diffs), shown after the summary in noop.
     details: Vec<String>,
+    show_diff: ShowDiff,
 }
 
 impl Report {
@@ -22,6 +23,23 @@ impl Report {
             apply,
             changes: Vec::new(),
             details: Vec::new(),
+            show_diff: ShowDiff::Auto,
+        }
+    }
+
+    /// This report with `show` deciding which content diffs it shows.
+    pub fn showing_diffs(mut self, show: ShowDiff) -> Report {
+        self.show_diff = show;
+        self
+    }
+
+    /// Whether a content diff may show the content, for a file others may
+    /// (`public`) or may not read.
+    pub fn shows_content(&self, public: bool) -> bool {
+        match self.show_diff {
+            ShowDiff::Always => true,
+            ShowDiff::Auto => public,
+            ShowDiff::Never => false,
         }
     }
 
