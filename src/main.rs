@@ -21,6 +21,8 @@ pub enum Failure {
     Program,
     /// The command could not do its job (I/O, missing feature). Exit 3.
     Run(anyhow::Error),
+    /// Like `Run`, with the error already printed (as a diagnostic). Exit 3.
+    Reported,
 }
 
 impl From<anyhow::Error> for Failure {
@@ -59,5 +61,6 @@ fn execute(cli: cli::Cli) -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::from(3)
         }
+        Err(Failure::Reported) => ExitCode::from(3),
     }
 }

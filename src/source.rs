@@ -2,11 +2,11 @@
 //! syntax errors in the format the user asked for.
 
 use crate::cli::{ErrorFormatArg, GlobalArgs};
-use crate::toolbox::{read_program_file, too_large, FsLoader};
+use crate::toolbox::{read_program_file, too_large, FsLoader, Unreadable};
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::diagnostics::{self, syntax, Diagnostic};
-use mcl_grammar::{parse_file, ParsedFile, SourceMap};
+use mcl_grammar::{parse_file, ParsedFile, SourceMap, Span};
 use std::io::Read;
 use std::path::Path;
 
@@ -27,8 +27,29 @@ pub fn read_source(global: &GlobalArgs, path: &Path) -> Result<String, Failure> 
         }
         return Ok(text);
     }
-    read_program_file(path, global.max_source_bytes)
-        .map_err(|cause| Failure::Run(anyhow::anyhow!("cannot read {}: {cause}", path.display())))
+    read_program_file(path, global.max_source_bytes).map_err(|error| unreadable(global, path, error))
+}
+
+/// The entry file cannot be read: a plain error, or with `--error-format
+/// json` an E0206 diagnostic (pointing at the first byte that is not UTF-8,
+/// when that is the cause), so an editor sees it like any other. Exit 3.
+fn unreadable(global: &GlobalArgs, path: &Path, error: Unreadable) -> Failure {
+    let message = format!("cannot read {}: {}", path.display(), error.cause);
+    if global.error_format != ErrorFormatArg::Json {
+        return Failure::Run(anyhow::anyhow!(message));
+    }
+    let mut sources = SourceMap::new();
+    let diagnostic = match error.not_utf8 {
+        Some((text, offset)) => {
+            let file = sources.add(display_name(path), text);
+            // The replacement character stands for the bad bytes (3 bytes).
+            let span = Span::new(file, offset, offset + '\u{fffd}'.len_utf8());
+            Diagnostic::error("E0206", message, span, "not UTF-8 from here")
+        }
+        None => Diagnostic::error("E0206", message, Span::default(), ""),
+    };
+    report(global, &sources, &[diagnostic]);
+    Failure::Reported
 }
 
 /// The loader for a program's imports, with the same limit.

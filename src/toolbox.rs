@@ -33,7 +33,7 @@ impl Default for FsLoader {
 
 impl SourceLoader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        read_program_file(Path::new(path), self.max_bytes)
+        read_program_file(Path::new(path), self.max_bytes).map_err(|error| error.cause)
     }
 }
 
@@ -41,28 +41,67 @@ impl SourceLoader for FsLoader {
 /// UTF-8. A FIFO would block forever and a device (a link to `/dev/zero`)
 /// would be read until memory runs out, so anything but a regular file is
 /// refused before it is read; opening does not wait for a FIFO's writer.
-pub fn read_program_file(path: &Path, max_bytes: u64) -> Result<String, String> {
+pub fn read_program_file(path: &Path, max_bytes: u64) -> Result<String, Unreadable> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(|error| error.to_string())?;
-    let kind = file
-        .metadata()
-        .map_err(|error| error.to_string())?
-        .file_type();
+        .map_err(Unreadable::from)?;
+    let kind = file.metadata().map_err(Unreadable::from)?.file_type();
     if !kind.is_file() {
-        return Err(format!("not a regular file (it is {})", describe(kind)));
+        return Err(Unreadable::because(format!(
+            "not a regular file (it is {})",
+            describe(kind)
+        )));
     }
     let mut bytes = Vec::new();
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|error| error.to_string())?;
+        .map_err(Unreadable::from)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(too_large(max_bytes));
+        return Err(Unreadable::because(too_large(max_bytes)));
     }
-    String::from_utf8(bytes)
-        .map_err(|error| format!("not UTF-8 text (byte {})", error.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+        let before = &lossy[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+        Unreadable {
+            cause: format!("not UTF-8 text (byte {offset}, line {line}, column {column})"),
+            not_utf8: Some((lossy, offset)),
+        }
+    })
+}
+
+/// Why a source file could not be read.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub cause: String,
+    /// For a file that is not UTF-8: its text with the bad bytes replaced,
+    /// and the byte offset of the first, so a diagnostic can point there.
+    pub not_utf8: Option<(String, usize)>,
+}
+
+impl Unreadable {
+    fn because(cause: String) -> Unreadable {
+        Unreadable {
+            cause,
+            not_utf8: None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Unreadable {
+    fn from(error: std::io::Error) -> Unreadable {
+        Unreadable::because(error.to_string())
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.cause)
+    }
 }
 
 /// Why a source of more than `max_bytes` bytes is refused.

@@ -384,6 +384,38 @@ fn only_regular_files_of_bounded_size_are_read() {
     assert!(stderr.contains("main.mcl:1"), "{stderr}");
 }
 
+#[test]
+fn an_unreadable_entry_file_is_a_json_diagnostic_for_editors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.mcl");
+    let output = mgmt(&["--error-format", "json", "compile", path_str(&missing)]);
+    assert_eq!(output.status.code(), Some(3));
+    let line: serde_json::Value =
+        serde_json::from_str(text(&output.stderr).trim()).expect("one JSON line");
+    assert_eq!(line["code"], "E0206");
+    assert!(line["message"]
+        .as_str()
+        .is_some_and(|message| message.contains("No such file or directory")));
+    assert_eq!(line["file"], serde_json::Value::Null);
+
+    let latin1 = dir.path().join("latin1.mcl");
+    std::fs::write(&latin1, b"noop \"n\" {}\n# caf\xe9\n").expect("written");
+    for format in ["json", "human"] {
+        let output = mgmt(&["--error-format", format, "compile", path_str(&latin1)]);
+        assert_eq!(output.status.code(), Some(3), "{format}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("not UTF-8 text (byte 17, line 2, column 6)"), "{stderr}");
+        if format == "json" {
+            let line: serde_json::Value =
+                serde_json::from_str(stderr.trim()).expect("one JSON line");
+            assert_eq!(line["code"], "E0206");
+            assert_eq!(line["range"]["start"]["line"], 2);
+            assert_eq!(line["range"]["start"]["column"], 6);
+            assert_eq!(line["labels"][0]["message"], "not UTF-8 from here");
+        }
+    }
+}
+
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
 }
