@@ -27,7 +27,8 @@ pub fn read_source(global: &GlobalArgs, path: &Path) -> Result<String, Failure> 
         }
         return Ok(text);
     }
-    read_program_file(path, global.max_source_bytes).map_err(|error| unreadable(global, path, error))
+    read_program_file(path, global.max_source_bytes)
+        .map_err(|error| unreadable(global, path, error))
 }
 
 /// The entry file cannot be read: a plain error, or with `--error-format

@@ -66,7 +66,11 @@ pub fn read_program_file(path: &Path, max_bytes: u64) -> Result<String, Unreadab
         let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
         let before = &lossy[..offset];
         let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .map_or(0, |tail| tail.chars().count())
+            + 1;
         Unreadable {
             cause: format!("not UTF-8 text (byte {offset}, line {line}, column {column})"),
             not_utf8: Some((lossy, offset)),

@@ -404,7 +404,10 @@ fn an_unreadable_entry_file_is_a_json_diagnostic_for_editors() {
         let output = mgmt(&["--error-format", format, "compile", path_str(&latin1)]);
         assert_eq!(output.status.code(), Some(3), "{format}");
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("not UTF-8 text (byte 17, line 2, column 6)"), "{stderr}");
+        assert!(
+            stderr.contains("not UTF-8 text (byte 17, line 2, column 6)"),
+            "{stderr}"
+        );
         if format == "json" {
             let line: serde_json::Value =
                 serde_json::from_str(stderr.trim()).expect("one JSON line");

@@ -10,6 +10,7 @@ use crate::diagnostics::{syntax, Diagnostic};
 use mcl_grammar::ast::{Program, StmtKind};
 use mcl_grammar::{parse_file, FileId, SourceMap, Span};
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// Reads source files by path. Paths are `/`-separated and already normalised.
 pub trait SourceLoader {
@@ -82,6 +83,30 @@ pub fn import_target(importer: &str, path: &str) -> String {
 /// Loads and parses the entry file and its local imports. Syntax errors of
 /// every file are reported together; a missing import or an import cycle is
 /// reported at the import statement.
+/// One file on a chain of imports, with the file that imported it.
+struct Link {
+    path: String,
+    importer: Option<Rc<Link>>,
+}
+
+impl Link {
+    /// When `target` is on this chain: the cycle an import of it from here
+    /// closes, from `target` to this file and back to `target`.
+    fn cycle_to<'a>(&'a self, target: &'a str) -> Option<Vec<&'a str>> {
+        let mut cycle = vec![target];
+        let mut current = Some(self);
+        while let Some(link) = current {
+            cycle.push(link.path.as_str());
+            if link.path == target {
+                cycle.reverse();
+                return Some(cycle);
+            }
+            current = link.importer.as_deref();
+        }
+        None
+    }
+}
+
 pub fn load_program(
     loader: &dyn SourceLoader,
     sources: &mut SourceMap,
@@ -102,8 +127,10 @@ pub fn load_program(
             )]
         })?,
     };
-    // Depth-first, each file with the chain of files that imported it, to name cycles.
-    let mut pending = vec![(entry, text, Vec::<String>::new())];
+    // Depth-first, each file with the chain of files that imported it, to name
+    // cycles. The chain is shared (each link points at its importer), so a
+    // long chain of imports costs linear time, not quadratic.
+    let mut pending: Vec<(String, String, Option<Rc<Link>>)> = vec![(entry, text, None)];
     while let Some((path, text, chain)) = pending.pop() {
         if loaded.by_path.contains_key(&path) {
             continue;
@@ -136,30 +163,29 @@ pub fn load_program(
             file,
             program,
         });
+        let link = Rc::new(Link {
+            path: path.clone(),
+            importer: chain,
+        });
         for (import, span) in imports {
             let target = import_target(&path, &import);
-            let mut next_chain = chain.clone();
-            next_chain.push(path.clone());
-            if let Some(start) = next_chain.iter().position(|seen| *seen == target) {
-                let cycle: Vec<&str> = next_chain[start..]
-                    .iter()
-                    .map(String::as_str)
-                    .chain(std::iter::once(target.as_str()))
-                    .collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        "E0207",
-                        "import cycle",
-                        span,
-                        "this import closes the cycle",
-                    )
-                    .with_note(format!("the cycle: {}", cycle.join(" -> "))),
-                );
-                continue;
-            }
+            // Every file on the chain is loaded: a file not loaded yet
+            // cannot close a cycle, and only a loaded one needs the walk.
             if loaded.by_path.contains_key(&target) {
+                if let Some(cycle) = link.cycle_to(&target) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "E0207",
+                            "import cycle",
+                            span,
+                            "this import closes the cycle",
+                        )
+                        .with_note(format!("the cycle: {}", cycle.join(" -> "))),
+                    );
+                }
                 continue;
             }
+            let next_chain = Some(Rc::clone(&link));
             match loader.load(&target) {
                 Ok(text) => pending.push((target, text, next_chain)),
                 Err(error) => diagnostics.push(
@@ -182,5 +208,56 @@ pub fn load_program(
         Ok(loaded)
     } else {
         Err(diagnostics)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(loader: &MemoryLoader) -> Result<LoadedProgram, Vec<Diagnostic>> {
+        load_program(loader, &mut SourceMap::new(), "main.mcl", None)
+    }
+
+    #[test]
+    fn a_cycle_is_named_from_the_file_it_returns_to() {
+        let loader = MemoryLoader::new()
+            .with("main.mcl", "import \"a.mcl\"\n")
+            .with("a.mcl", "import \"b.mcl\"\n")
+            .with("b.mcl", "import \"c.mcl\"\n")
+            .with("c.mcl", "import \"a.mcl\"\n");
+        let errors = load(&loader).err().expect("a cycle");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "E0207");
+        assert_eq!(
+            errors[0].notes,
+            ["the cycle: a.mcl -> b.mcl -> c.mcl -> a.mcl"]
+        );
+    }
+
+    #[test]
+    fn a_file_imported_twice_without_a_cycle_loads_once() {
+        let loader = MemoryLoader::new()
+            .with("main.mcl", "import \"a.mcl\"\nimport \"b.mcl\"\n")
+            .with("a.mcl", "import \"b.mcl\"\n")
+            .with("b.mcl", "$x = 1\n");
+        let loaded = load(&loader).expect("no cycle");
+        assert_eq!(loaded.modules.len(), 3);
+        assert_eq!(loaded.module_index("b.mcl").map(|_| ()), Some(()));
+    }
+
+    #[test]
+    fn a_long_chain_of_imports_loads() {
+        let count = 3_000;
+        let mut loader = MemoryLoader::new().with("main.mcl", "import \"f0.mcl\"\n");
+        for index in 0..count {
+            let text = if index + 1 < count {
+                format!("import \"f{}.mcl\"\n", index + 1)
+            } else {
+                "$last = 1\n".to_owned()
+            };
+            loader = loader.with(&format!("f{index}.mcl"), &text);
+        }
+        assert_eq!(load(&loader).expect("loads").modules.len(), count + 1);
     }
 }
