@@ -226,7 +226,7 @@ mod tests {
             .with("a.mcl", "import \"b.mcl\"\n")
             .with("b.mcl", "import \"c.mcl\"\n")
             .with("c.mcl", "import \"a.mcl\"\n");
-        let errors = load(&loader).err().expect("a cycle");
+        let errors = load(&loader).expect_err("a cycle");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, "E0207");
         assert_eq!(
