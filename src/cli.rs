@@ -118,6 +118,10 @@ pub struct RunArgs {
     /// those too; never hides all. Meta:sensitive resources never show it.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ShowDiffArg::Auto)]
     pub show_diff: ShowDiffArg,
+    /// Poll every this many seconds a resource that cannot be watched (the
+    /// inotify watch limit is reached, say); its watch is retried then.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub watch_fallback_poll: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -11,6 +11,7 @@ pub mod resources;
 pub mod schemas;
 pub mod services;
 pub mod spec;
+pub mod watch_limit;
 
 pub use kind::{kinds, Kinds, ResourceKind};
 pub use schemas::OPEN_VALUES;

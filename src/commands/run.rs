@@ -73,6 +73,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         sema: args.sema.map(|limit| limit as usize),
         // A run that ends at its first convergence has nothing to watch for.
         no_watch: args.no_watch || converged_timeout == Some(Duration::ZERO),
+        watch_fallback_poll: Duration::from_secs(args.watch_fallback_poll.max(1)),
         show_diff: match args.show_diff {
             ShowDiffArg::Auto => ShowDiff::Auto,
             ShowDiffArg::Always => ShowDiff::Always,

@@ -11,6 +11,7 @@ mod recovery;
 mod secrets;
 mod shutdown;
 mod support;
+mod watch_limit;
 
 use support::*;
 

@@ -53,10 +53,26 @@ impl Case {
 
     /// `mgmt run` in the background, watching, until stopped.
     pub fn agent(&self, args: &[&str]) -> Agent {
-        let mut child = mgmt()
-            .arg("run")
+        let mut command = mgmt();
+        command.arg("run").args(args).arg(&self.program);
+        Agent::spawn(command)
+    }
+
+    /// `mgmt run` started by a shell `script` that ends with
+    /// `exec "$@"` (the agent's command line comes as its arguments).
+    pub fn agent_after(&self, script: &str, args: &[&str]) -> Agent {
+        let mut command = Command::new("/bin/sh");
+        command
+            .args(["-c", script, "sh", env!("CARGO_BIN_EXE_mgmt"), "run"])
             .args(args)
-            .arg(&self.program)
+            .arg(&self.program);
+        Agent::spawn(command)
+    }
+}
+
+impl Agent {
+    fn spawn(mut command: Command) -> Agent {
+        let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

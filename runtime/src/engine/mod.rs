@@ -20,6 +20,7 @@ mod send_recv;
 mod shutdown;
 mod state;
 mod swap;
+mod unwatched;
 mod watch;
 
 use crate::resource::{Outcome, Resource, ResourceError, WatchTag};
@@ -39,7 +40,7 @@ use tokio::sync::mpsc;
 const MOST_BRIEF_AT_ONCE: usize = 1024;
 
 /// How the engine runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct EngineOptions {
     /// Check only; change nothing.
     pub noop: bool,
@@ -52,7 +53,25 @@ pub struct EngineOptions {
     pub no_watch: bool,
     /// Which noop diffs show content.
     pub show_diff: crate::resource::ShowDiff,
+    /// How often a resource that cannot be watched is polled instead.
+    pub watch_fallback_poll: Duration,
 }
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            noop: false,
+            converged_timeout: None,
+            sema: None,
+            no_watch: false,
+            show_diff: crate::resource::ShowDiff::Auto,
+            watch_fallback_poll: DEFAULT_WATCH_FALLBACK_POLL,
+        }
+    }
+}
+
+/// `--watch-fallback-poll`'s default.
+pub const DEFAULT_WATCH_FALLBACK_POLL: Duration = Duration::from_secs(10);
 
 /// What the engine hears about.
 pub(crate) enum Event {
@@ -143,6 +162,9 @@ pub struct Engine {
     next_watch: u64,
     /// What this engine's resources share (see `Services`).
     services: Services,
+    /// Whether it was logged yet that a resource cannot be watched (it is,
+    /// once; see `unwatched.rs`).
+    said_cannot_watch: bool,
 }
 
 impl Engine {
@@ -157,6 +179,9 @@ impl Engine {
     pub fn with_services(options: EngineOptions, services: Services) -> (Engine, EngineHandle) {
         let (sender, events) = mpsc::unbounded_channel();
         let semaphores = Semaphores::new(options.sema);
+        services
+            .files
+            .set_fallback_poll(options.watch_fallback_poll);
         let engine = Engine {
             options,
             events,
@@ -176,6 +201,7 @@ impl Engine {
             brief_waiting: VecDeque::new(),
             next_watch: 0,
             services,
+            said_cannot_watch: false,
         };
         (engine, EngineHandle { events: sender })
     }
@@ -186,6 +212,7 @@ impl Engine {
         loop {
             if let Some(ending) = self.ending() {
                 self.stop_all();
+                self.report_polled();
                 return ending;
             }
             let event = match self.converged_deadline() {

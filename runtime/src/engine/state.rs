@@ -37,6 +37,8 @@ pub(super) struct Vertex {
     pub limiter: Limiter,
     /// The watch ended while a check ran; restart it when the resource is back.
     pub rewatch_pending: bool,
+    /// It could not be watched and is polled instead (see `unwatched.rs`).
+    pub polled_instead: bool,
 }
 
 impl Vertex {
@@ -63,6 +65,7 @@ impl Vertex {
             sent_cut: BTreeMap::new(),
             limiter,
             rewatch_pending: false,
+            polled_instead: false,
             spec,
         }
     }

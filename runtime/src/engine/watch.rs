@@ -6,7 +6,22 @@ use crate::resource::{WatchEvents, WatchTag};
 use crate::spec::ResourceKey;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tracing::{error, info, warn};
+use tracing::{info, warn};
+
+/// Sends a change on `events` every `interval` (the first after one
+/// interval), until the engine stops listening.
+pub(super) fn poll_every(interval: Duration, events: WatchEvents) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            if events.changed().is_err() {
+                return;
+            }
+        }
+    })
+}
 
 impl Engine {
     /// Starts the resource's watch (or its poll timer) unless watching is off.
@@ -26,16 +41,7 @@ impl Engine {
         let poll = vertex.spec.meta.poll;
         if poll > 0 {
             vertex.watch_id = watch;
-            vertex.forwarder = Some(tokio::spawn(async move {
-                let mut ticks = tokio::time::interval(Duration::from_secs(u64::from(poll)));
-                ticks.tick().await;
-                loop {
-                    ticks.tick().await;
-                    if events.changed().is_err() {
-                        return;
-                    }
-                }
-            }));
+            vertex.forwarder = Some(poll_every(Duration::from_secs(u64::from(poll)), events));
             return;
         }
         let Some(resource) = vertex.resource.as_ref() else {
@@ -47,7 +53,7 @@ impl Engine {
                 vertex.watch_id = watch;
             }
             Ok(None) => {}
-            Err(problem) => error!("{}: cannot watch: {problem}", vertex.spec.id()),
+            Err(problem) => self.cannot_watch(key, watch, &problem),
         }
     }
 
@@ -63,6 +69,9 @@ impl Engine {
                 && vertex.phase.mark()
             {
                 self.candidates.insert(tag.key.clone());
+            }
+            if vertex.watch_id == tag.watch && vertex.polled_instead {
+                self.try_watching_again(&tag.key);
             }
         }
     }

@@ -9,6 +9,11 @@
 //! it concerns. Re-arming happens on the dispatcher thread, never in the
 //! `notify` callback (which runs on `notify`'s own thread: calling the
 //! watcher from there would deadlock).
+//!
+//! A path that cannot be watched (the inotify watch limit is reached) is
+//! left out, said once with the fix, and the subscriptions that need it are
+//! polled instead: every `--watch-fallback-poll` seconds the dispatcher
+//! tries those watches again and tells those subscribers to check.
 
 use super::entry::is_temp_name;
 use super::watch::{
@@ -18,16 +23,31 @@ use crate::resource::{ResourceError, WatchEvents};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// The file watcher of one engine, shared by its file resources (a handle
 /// in [`crate::services::Services`]); started by the first subscription,
 /// stopped when the last handle and subscription are gone.
 #[derive(Clone, Default)]
-pub struct FileWatcher(Arc<Mutex<Option<Hub>>>);
+pub struct FileWatcher(Arc<Mutex<Option<Hub>>>, FallbackPoll);
+
+/// Milliseconds between polls of subscriptions whose paths could not be
+/// watched (0: the default).
+#[derive(Clone, Default)]
+struct FallbackPoll(Arc<AtomicU64>);
+
+impl FallbackPoll {
+    fn interval(&self) -> Duration {
+        match self.0.load(Ordering::Relaxed) {
+            0 => Duration::from_secs(10),
+            millis => Duration::from_millis(millis),
+        }
+    }
+}
 
 impl std::fmt::Debug for FileWatcher {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,6 +69,10 @@ struct Hub {
     /// Paths sort by component, so a directory's descendants are contiguous.
     index: BTreeMap<PathBuf, BTreeSet<u64>>,
     next_id: u64,
+    /// Wanted paths that could not be watched; their subscribers are polled.
+    unarmed: BTreeSet<PathBuf>,
+    /// Whether the first such failure was logged (later ones are debug).
+    said_unarmed: bool,
 }
 
 struct Subscription {
@@ -89,7 +113,7 @@ impl FileWatcher {
         let mut slot = lock(&self.0);
         let hub = match slot.as_mut() {
             Some(hub) => hub,
-            None => slot.insert(Hub::start(Arc::downgrade(&self.0))?),
+            None => slot.insert(Hub::start(Arc::downgrade(&self.0), self.1.clone())?),
         };
         let id = hub.next_id;
         hub.next_id += 1;
@@ -103,6 +127,19 @@ impl FileWatcher {
             id,
             watcher: self.clone(),
         })
+    }
+
+    /// How often subscriptions whose paths could not be watched are polled.
+    pub fn set_fallback_poll(&self, interval: Duration) {
+        let millis = u64::try_from(interval.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.1 .0.store(millis, Ordering::Relaxed);
+    }
+
+    /// How many wanted paths could not be watched (their files are polled).
+    pub fn unwatched(&self) -> usize {
+        lock(&self.0).as_ref().map_or(0, |hub| hub.unarmed.len())
     }
 
     /// Re-reads every subscription's targets.
@@ -119,7 +156,7 @@ impl FileWatcher {
 impl Hub {
     /// The dispatcher holds the hub weakly: once every handle is gone, the
     /// hub and its `notify` watcher go, and the dispatcher's queue ends.
-    fn start(shared: Weak<Mutex<Option<Hub>>>) -> Result<Hub, ResourceError> {
+    fn start(shared: Weak<Mutex<Option<Hub>>>, poll: FallbackPoll) -> Result<Hub, ResourceError> {
         let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let overflowed = Arc::new(AtomicBool::new(false));
         let overflow = Arc::clone(&overflowed);
@@ -138,7 +175,7 @@ impl Hub {
         })?;
         thread::Builder::new()
             .name("mgmt-file-watch".into())
-            .spawn(move || dispatch(receiver, overflowed, shared))
+            .spawn(move || dispatch(receiver, overflowed, shared, poll))
             .map_err(|error| {
                 ResourceError::failed(format!("cannot start the file watcher thread: {error}"))
             })?;
@@ -148,6 +185,8 @@ impl Hub {
             subscriptions: BTreeMap::new(),
             index: BTreeMap::new(),
             next_id: 0,
+            unarmed: BTreeSet::new(),
+            said_unarmed: false,
         })
     }
 
@@ -197,12 +236,8 @@ impl Hub {
                 }
                 // Gone meanwhile: the next event about it re-arms.
                 Err(error) if is_not_found(&error) => {}
-                Err(error) => {
-                    return Err(ResourceError::failed(format!(
-                        "cannot watch {}: {error}",
-                        path.display()
-                    )));
-                }
+                // Polled instead (see the module header).
+                Err(error) => self.cannot_arm(path, &error),
             }
         }
         Ok(())
@@ -328,6 +363,7 @@ impl Hub {
                 }
             }
             let mut armed = BTreeMap::new();
+            self.unarmed.clear();
             let mut raced = false;
             let mut added = false;
             for (path, mode) in &wanted {
@@ -342,11 +378,8 @@ impl Hub {
                             continue;
                         }
                         Err(error) => {
-                            self.armed = armed;
-                            return Err(ResourceError::failed(format!(
-                                "cannot watch {}: {error}",
-                                path.display()
-                            )));
+                            self.cannot_arm(path, &error);
+                            continue;
                         }
                     }
                 }
@@ -359,6 +392,51 @@ impl Hub {
             }
         }
         Ok(())
+    }
+}
+
+impl Hub {
+    /// `path` cannot be watched: leave it to the poll, and say so once.
+    fn cannot_arm(&mut self, path: &Path, error: &notify::Error) {
+        self.unarmed.insert(path.to_owned());
+        let message = format!("cannot watch {}: {error}", path.display());
+        if std::mem::replace(&mut self.said_unarmed, true) {
+            tracing::debug!("file watch: {message}");
+            return;
+        }
+        let advice = if crate::watch_limit::is_watch_limit(&message) {
+            format!("; {}", crate::watch_limit::advice())
+        } else {
+            String::new()
+        };
+        tracing::warn!(
+            "file watch: {message}{advice}. The files that need such paths are checked every \
+             poll instead (--watch-fallback-poll) and the watches tried again; further ones \
+             are logged at debug level"
+        );
+    }
+
+    /// The poll of the paths that could not be watched: try them again,
+    /// and have every subscriber that needs one check.
+    fn poll_unarmed(&mut self) {
+        if self.unarmed.is_empty() {
+            return;
+        }
+        let missing = self.unarmed.clone();
+        if let Err(error) = self.rearm(&[], false) {
+            tracing::debug!("file watch: {error}");
+        }
+        for subscription in self.subscriptions.values() {
+            let needs = wanted_watches(&snapshot(&subscription.targets))
+                .keys()
+                .any(|path| missing.contains(path));
+            if needs {
+                let _ = subscription.events.changed();
+            }
+        }
+        if self.unarmed.is_empty() {
+            tracing::info!("file watch: every path is watched again");
+        }
     }
 }
 
@@ -379,8 +457,30 @@ fn dispatch(
     receiver: Receiver<notify::Result<Event>>,
     overflowed: Arc<AtomicBool>,
     shared: Weak<Mutex<Option<Hub>>>,
+    poll: FallbackPoll,
 ) {
-    while let Ok(first) = receiver.recv() {
+    // Polls happen on time even while events keep coming.
+    let mut next_poll = Instant::now() + poll.interval();
+    loop {
+        let wait = next_poll.saturating_duration_since(Instant::now());
+        let first = match receiver.recv_timeout(wait) {
+            Ok(first) => Some(first),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if Instant::now() >= next_poll {
+            next_poll = Instant::now() + poll.interval();
+            let Some(hub) = shared.upgrade() else {
+                return;
+            };
+            let mut slot = lock(&hub);
+            if let Some(hub) = slot.as_mut() {
+                hub.poll_unarmed();
+            }
+        }
+        let Some(first) = first else {
+            continue;
+        };
         let mut burst: Vec<_> = std::iter::once(first).chain(receiver.try_iter()).collect();
         if overflowed.swap(false, Ordering::AcqRel) {
             burst.push(Err(notify::Error::generic(
@@ -417,7 +517,7 @@ mod tests {
 
     #[test]
     fn only_changes_of_a_directory_reach_what_lies_below_it() {
-        let mut hub = Hub::start(Weak::new()).expect("a watcher");
+        let mut hub = Hub::start(Weak::new(), FallbackPoll::default()).expect("a watcher");
         hub.index(1, &[target("/d/a", Scope::Exact)]);
         hub.index(2, &[target("/d/b", Scope::Exact)]);
         hub.index(3, &[target("/t", Scope::Tree)]);
