@@ -32,3 +32,27 @@ fn a_stuck_command_is_killed_after_the_shutdown_grace_and_named() {
                 .is_ok_and(|stat| stat.contains(") Z "))
     });
 }
+
+#[test]
+fn commands_die_with_an_agent_that_is_killed() {
+    let case = Case::new(
+        "exec \"long\" {\n\tcmd => \"echo $$ > @/pid; exec sleep 300\",\n\tshell => \"/bin/sh\",\n}\n\
+         exec \"watched\" {\n\tcmd => \"true\",\n\twatchcmd => \"echo $$ > @/watch.pid; exec sleep 300\",\n\twatchshell => \"/bin/sh\",\n}\n",
+    );
+    let agent = case.agent(&[]);
+    eventually("both commands run", || {
+        !case.read("pid").trim().is_empty() && !case.read("watch.pid").trim().is_empty()
+    });
+    let pids: Vec<i32> = ["pid", "watch.pid"]
+        .iter()
+        .map(|name| case.read(name).trim().parse().expect("a pid"))
+        .collect();
+    agent.signal("KILL");
+    eventually("the commands are gone with the agent", || {
+        pids.iter().all(|pid| {
+            !Path::new(&format!("/proc/{pid}")).exists()
+                || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .is_ok_and(|stat| stat.contains(") Z "))
+        })
+    });
+}

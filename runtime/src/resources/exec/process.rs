@@ -20,7 +20,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::sync::{mpsc, Arc, LazyLock, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 use tracing::warn;
@@ -70,6 +70,17 @@ impl Finished {
     pub fn check(&self, what: &str, show_output: bool) -> Result<(), ResourceError> {
         if self.status.success() {
             return Ok(());
+        }
+        // `setpriv` could not execute the command: say it as a failed start.
+        if let Some(cause) = self
+            .stderr
+            .strip_prefix("setpriv: failed to execute ")
+            .and_then(|rest| rest.trim_end().rsplit_once(": "))
+            .map(|(_, cause)| cause)
+        {
+            return Err(ResourceError::failed(format!(
+                "cannot start `{what}`: {cause}"
+            )));
         }
         let ending = match (self.status.code(), self.status.signal()) {
             (Some(code), _) => format!("`{what}` exited with status {code}"),
@@ -177,6 +188,26 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// `setpriv` (util-linux), through which every command is started so that
+/// it gets SIGKILL if the agent dies without killing it (SIGKILLed, say):
+/// the parent-death signal survives `setpriv`'s exec into the command, and
+/// setting it in the child ourselves would need `unsafe` code between fork
+/// and exec. It covers the command itself, not what it puts in the
+/// background. Without `setpriv`, commands start directly, as said once.
+static PARENT_DEATH_WRAPPER: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
+    let found = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file());
+    if found.is_none() {
+        warn!(
+            "setpriv (util-linux) is missing: commands will outlive an agent that is killed \
+             with SIGKILL"
+        );
+    }
+    found
+});
+
 /// The child process for `line`, ready to spawn (its output not yet set).
 pub fn build(line: &CommandLine, context: &RunContext) -> Result<Command, ResourceError> {
     let argv = line.argv();
@@ -187,7 +218,14 @@ pub fn build(line: &CommandLine, context: &RunContext) -> Result<Command, Resour
         )));
     };
     let program = resolve(program, line.cwd.as_deref(), &context.env)?;
-    let mut command = Command::new(program);
+    let mut command = match PARENT_DEATH_WRAPPER.as_ref() {
+        Some(setpriv) => {
+            let mut command = Command::new(setpriv);
+            command.args(["--pdeathsig", "KILL", "--"]).arg(program);
+            command
+        }
+        None => Command::new(program),
+    };
     command
         .args(arguments)
         .env_clear()
