@@ -9,7 +9,10 @@
 use crate::graph::Resource;
 use crate::types::Type;
 
-#[derive(Clone, Debug, PartialEq)]
+/// Checks that a `str` field's value is well formed; `Err` says why not.
+pub type FormatCheck = fn(&str) -> Result<(), String>;
+
+#[derive(Clone, Debug)]
 pub struct FieldSchema {
     pub name: &'static str,
     pub ty: Type,
@@ -17,6 +20,11 @@ pub struct FieldSchema {
     pub int_range: Option<(i128, i128)>,
     /// The allowed values of an enumerated `str` field (empty: any string).
     pub values: &'static [&'static str],
+    /// `values` names choices but other strings are allowed too (a package
+    /// version in `pkg.state`).
+    pub open_values: bool,
+    /// Checks a `str` value's format (a file's `mode`); the error says why.
+    pub format: Option<FormatCheck>,
 }
 
 impl FieldSchema {
@@ -26,11 +34,25 @@ impl FieldSchema {
             ty,
             int_range: None,
             values: &[],
+            open_values: false,
+            format: None,
         }
     }
 
     pub fn with_range(mut self, low: i128, high: i128) -> FieldSchema {
         self.int_range = Some((low, high));
+        self
+    }
+
+    /// Values beyond the named ones are allowed too.
+    pub fn open(mut self) -> FieldSchema {
+        self.open_values = true;
+        self
+    }
+
+    /// A `str` field whose values `format` checks.
+    pub fn with_format(mut self, format: FormatCheck) -> FieldSchema {
+        self.format = Some(format);
         self
     }
 

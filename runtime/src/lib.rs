@@ -14,4 +14,3 @@ pub mod spec;
 pub mod watch_limit;
 
 pub use kind::{kinds, Kinds, ResourceKind};
-pub use schemas::OPEN_VALUES;

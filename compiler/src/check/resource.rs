@@ -121,12 +121,15 @@ impl<'a> Checker<'a> {
                             );
                             if field.ty != Type::Variant {
                                 let expected = self.concrete(&field.ty);
-                                self.expect_lazy(expected, found, value.span, || {
+                                let agrees = self.expect_lazy(expected, found, value.span, || {
                                     format!(
                                         "the `{}` field of `{}` has this type",
                                         field.name, schema.kind
                                     )
                                 });
+                                if !agrees && field.ty == Type::Str {
+                                    self.hint_quoting(value, &name.name);
+                                }
                             }
                         }
                         None => {
@@ -151,6 +154,25 @@ impl<'a> Checker<'a> {
                 }
                 BodyEntryKind::Meta { value } => self.check_meta_struct(scope, value),
             }
+        }
+    }
+
+    /// `mode => 0644` where a string is wanted: the number was meant as text.
+    fn hint_quoting(&mut self, value: &Expr, field: &str) {
+        let mcl_grammar::ast::ExprKind::Int(number) = &value.kind else {
+            return;
+        };
+        // The int lost a mode's leading zero (`0644` is 644): put it back.
+        let octal =
+            (0..=7777).contains(number) && number.to_string().bytes().all(|digit| digit <= b'7');
+        let text = if field == "mode" && octal {
+            format!("{number:04}")
+        } else {
+            number.to_string()
+        };
+        if let Some(last) = self.diagnostics.pop() {
+            self.diagnostics
+                .push(last.with_help(format!("this is an int: quote it, `{field} => \"{text}\"`")));
         }
     }
 

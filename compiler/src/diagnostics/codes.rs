@@ -128,6 +128,10 @@ pub const CODES: &[(&str, &str)] = &[
         "a resource name that starts with `$` without `Meta:dollar`",
     ),
     (
+        "E0411",
+        "a field value that is none of its choices (`state`) or not well formed (`mode`)",
+    ),
+    (
         "E0499",
         "an internal error: a mistake the type checker should have refused",
     ),

@@ -487,19 +487,32 @@ fn nearest_body_keyword(found: &str) -> Option<&'static str> {
         .map(|(_, keyword)| keyword)
 }
 
-/// Levenshtein distance over characters; used for "did you mean" hints.
+/// Edit distance over characters (a swap of neighbours counts one); used
+/// for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    // Optimal string alignment: insertions, deletions, substitutions and
+    // swaps of two neighbours (`fiel` for `file`) each count one.
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, a_char) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, b_char) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(a_char != *b_char);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    for (j, cell) in table.iter_mut().enumerate().take(width) {
+        *cell = j;
     }
-    previous[b.len()]
+    for i in 1..=a.len() {
+        table[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (table[(i - 1) * width + j] + 1)
+                .min(table[i * width + j - 1] + 1)
+                .min(table[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(table[(i - 2) * width + j - 2] + 1);
+            }
+            table[i * width + j] = best;
+        }
+    }
+    table[a.len() * width + b.len()]
 }
 
 #[cfg(test)]
@@ -511,6 +524,8 @@ mod tests {
         assert_eq!(edit_distance("Notfy", "Notify"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("fiel", "file"), 1);
+        assert_eq!(edit_distance("retyr", "retry"), 1);
     }
 
     #[test]

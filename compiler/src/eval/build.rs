@@ -126,7 +126,31 @@ fn unknown_end(
     errors::unknown_edge_end(&end.0, &end.1, span, suggestion)
 }
 
-/// Integer fields narrower than int64 must fit.
+/// What users of other tools write for one of our choices (Puppet's
+/// `ensure => present`), when that choice is among `choices`.
+fn synonym<'c>(text: &str, choices: &[&'c str]) -> Option<&'c str> {
+    const SYNONYMS: &[(&str, &str)] = &[
+        ("present", "exists"),
+        ("file", "exists"),
+        ("directory", "exists"),
+        ("started", "running"),
+        ("up", "running"),
+        ("down", "stopped"),
+        ("latest", "newest"),
+        ("removed", "uninstalled"),
+        ("purged", "uninstalled"),
+        ("enable", "enabled"),
+        ("disable", "disabled"),
+        ("true", "enabled"),
+        ("false", "disabled"),
+    ];
+    let text = text.to_lowercase();
+    let meant = SYNONYMS.iter().find(|(other, _)| *other == text)?.1;
+    choices.iter().copied().find(|choice| *choice == meant)
+}
+
+/// Integer fields narrower than int64 must fit; enumerated fields take one
+/// of their values, formatted ones (a mode) a well-formed string.
 fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResource) {
     let Some(schema) = core.inputs.kinds.schema(&pending.kind) else {
         return;
@@ -135,6 +159,34 @@ fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResourc
         let Some(field) = schema.field(name) else {
             continue;
         };
+        if let Value::Str(text) = value {
+            // An empty string means "not set", as upstream's zero value.
+            if !field.values.is_empty()
+                && !field.open_values
+                && !text.is_empty()
+                && !field.values.contains(&text.as_str())
+            {
+                let suggestion = did_you_mean(text, field.values.iter().copied())
+                    .or_else(|| synonym(text, field.values));
+                state.diagnostics.push(errors::not_a_choice(
+                    &pending.kind,
+                    name,
+                    text,
+                    field.values,
+                    suggestion,
+                    *span,
+                ));
+            } else if let Some(Err(why)) = field
+                .format
+                .filter(|_| !text.is_empty())
+                .map(|format| format(text))
+            {
+                state
+                    .diagnostics
+                    .push(errors::bad_format(&pending.kind, name, text, &why, *span));
+            }
+            continue;
+        }
         let (Some((low, high)), Value::Int(number)) = (field.int_range, value) else {
             continue;
         };

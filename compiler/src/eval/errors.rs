@@ -193,3 +193,48 @@ pub(super) fn graph_cycle(names: &[String], spans: &[Span]) -> Diagnostic {
     }
     diagnostic
 }
+
+/// A value of an enumerated field that is none of its choices.
+pub(super) fn not_a_choice(
+    kind: &str,
+    field: &str,
+    value: &str,
+    choices: &[&str],
+    suggestion: Option<&str>,
+    span: Span,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        "E0411",
+        format!("`{value}` is not a value of `{kind}`'s `{field}`"),
+        span,
+        "not one of its values",
+    )
+    .with_note(format!(
+        "`{field}` takes {}",
+        choices
+            .iter()
+            .map(|choice| format!("`{choice}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    match suggestion {
+        Some(suggestion) => diagnostic.with_help(format!("did you mean \"{suggestion}\"?")),
+        None => diagnostic,
+    }
+}
+
+/// A value of a formatted field (a mode) that is not well formed.
+pub(super) fn bad_format(
+    kind: &str,
+    field: &str,
+    value: &str,
+    why: &str,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E0411",
+        format!("`{value}` is not a valid `{field}` of `{kind}`: {why}"),
+        span,
+        "not well formed",
+    )
+}

@@ -346,11 +346,13 @@ pub fn did_you_mean<'c>(
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
     let limit = (name.chars().count() / 3).max(1);
+    // Case does not count: `Exce` means `exec`.
+    let name = name.to_lowercase();
     candidates
         .into_iter()
         .map(|candidate| {
             (
-                crate::diagnostics::syntax::edit_distance(name, candidate),
+                crate::diagnostics::syntax::edit_distance(&name, &candidate.to_lowercase()),
                 candidate,
             )
         })
@@ -379,5 +381,8 @@ mod tests {
             Some("content")
         );
         assert_eq!(did_you_mean("xyz", ["content", "mode"]), None);
+        assert_eq!(did_you_mean("fiel", ["exec", "file"]), Some("file"));
+        assert_eq!(did_you_mean("Exce", ["exec", "file"]), Some("exec"));
+        assert_eq!(did_you_mean("retyr", ["retry", "reset"]), Some("retry"));
     }
 }

@@ -18,11 +18,6 @@ pub(crate) mod user;
 use mcl_compiler::schema::{FieldSchema, ResourceSchema};
 use mcl_compiler::types::Type;
 
-/// Enumerated fields whose `values` are the named choices but not the only
-/// ones: `pkg.state` also takes a version string. Their values still name
-/// `$const.res.<kind>.<field>.<value>`; only the membership check skips them.
-pub const OPEN_VALUES: &[(&str, &str)] = &[("pkg", "state")];
-
 // Small constructors that keep the per-kind declarations one line per field.
 
 pub(crate) fn field(name: &'static str, ty: Type) -> FieldSchema {
@@ -212,10 +207,23 @@ mod tests {
     #[test]
     fn open_values_name_enumerated_fields() {
         let kinds = kinds();
-        for (kind, name) in OPEN_VALUES {
-            let field = kinds.schema(kind).and_then(|schema| schema.field(name));
-            assert!(field.is_some_and(|field| !field.values.is_empty()));
-        }
+        let open: Vec<(&str, &str)> = kinds
+            .kinds()
+            .into_iter()
+            .flat_map(|kind| {
+                let schema = kinds.schema(kind).expect("listed");
+                schema
+                    .fields
+                    .iter()
+                    .filter(|field| field.open_values)
+                    .map(|field| {
+                        assert!(!field.values.is_empty(), "{kind}.{}", field.name);
+                        (kind, field.name)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(open, [("pkg", "state")]);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! `pkg`: a package through PackageKit.
 //!
 //! `state` is one of the three words below or a version string. The schema
-//! lists the three words so that `$const.res.pkg.state.*` names them; a
-//! checker that enforces enumerated values must let a version through for
-//! this field (see [`super::OPEN_VALUES`]).
+//! lists the three words so that `$const.res.pkg.state.*` names them, and
+//! marks them open so that the compile-time check lets a version through.
 
 use super::{basic_schema, boolean, one_of};
 use mcl_compiler::schema::ResourceSchema;
@@ -15,7 +14,7 @@ pub fn schema() -> ResourceSchema {
     let mut schema = basic_schema(
         "pkg",
         vec![
-            one_of("state", STATES),
+            one_of("state", STATES).open(),
             boolean("allowuntrusted"),
             boolean("allownonfree"),
             boolean("allowunsupported"),

@@ -28,8 +28,12 @@ pub fn schema() -> ResourceSchema {
             strings("fragments"),
             string("owner"),
             string("group"),
-            // Octal (`"0644"`) or symbolic (`"u=rw,go=r"`).
-            string("mode"),
+            // Octal (`"0644"`) or symbolic (`"u=rw,go=r"`), checked at compile time.
+            string("mode").with_format(|text| {
+                super::mode::Mode::parse(text)
+                    .map(drop)
+                    .map_err(|error| error.to_string())
+            }),
             boolean("recurse"),
             boolean("force"),
             boolean("purge"),
