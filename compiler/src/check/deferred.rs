@@ -148,8 +148,12 @@ impl Checker<'_> {
             },
             Deferred::Hashable { ty, span } => match self.table.resolve(*ty) {
                 None => {
-                    if matches!(self.table.head(*ty), Some(Head::Func(..))) {
-                        self.error(errors::unhashable_key(*span));
+                    if matches!(
+                        self.table.head(*ty),
+                        Some(Head::Func(..) | Head::List(_) | Head::Map(..))
+                    ) {
+                        let shown = self.table.display(*ty);
+                        self.error(errors::unhashable_key(&shown, *span));
                         Outcome::Done
                     } else if self.table.head(*ty).is_none() {
                         Outcome::Wait
@@ -159,7 +163,7 @@ impl Checker<'_> {
                 }
                 Some(resolved) => {
                     if !resolved.is_hashable() {
-                        self.error(errors::unhashable_key(*span));
+                        self.error(errors::unhashable_key(&resolved.to_string(), *span));
                     }
                     Outcome::Done
                 }

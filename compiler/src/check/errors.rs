@@ -307,13 +307,14 @@ pub(super) fn compare_functions(op: &str, span: Span) -> Diagnostic {
     )
 }
 
-pub(super) fn unhashable_key(span: Span) -> Diagnostic {
+pub(super) fn unhashable_key(shown: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         "E0309",
-        "map keys cannot be functions",
+        format!("map keys cannot be of type `{shown}`"),
         span,
-        "this map's keys are functions",
+        "not a key type",
     )
+    .with_help("keys are bool, str, int, float, or structs of those; functions, lists and maps are not keys")
 }
 
 pub(super) fn not_indexable(shown: &str, span: Span) -> Diagnostic {
@@ -496,4 +497,25 @@ pub(super) fn unresolved(unresolved: Unresolved<'_, Infallible>, span: Span) -> 
             home,
         } => unknown_function(name, span, suggestion.as_deref(), home.as_deref()),
     })
+}
+
+pub(super) fn reserved_name(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0221",
+        format!("`{name}` is a reserved word and cannot name a variable or parameter"),
+        span,
+        "reserved word",
+    )
+    .with_help(format!("choose another name, such as `${name}_value`"))
+}
+
+pub(super) fn duplicate_map_key(shown: &str, first: Span, second: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0310",
+        format!("the map has the key {shown} twice"),
+        second,
+        "set again here",
+    )
+    .with_secondary(first, "first set here")
+    .with_help("a map holds one value per key: remove one, or use a list of pairs")
 }

@@ -46,6 +46,20 @@ impl<'a> Checker<'a> {
             ExprKind::Map(entries) => {
                 let key = self.table.unknown();
                 let value = self.table.unknown();
+                let mut seen: Vec<(crate::value::Value, mcl_grammar::Span)> = Vec::new();
+                for (entry_key, _) in entries {
+                    let Some(constant) = super::names::constant_value(entry_key) else {
+                        continue;
+                    };
+                    match seen.iter().find(|(other, _)| *other == constant) {
+                        Some((_, first)) => self.error(errors::duplicate_map_key(
+                            &constant.to_string(),
+                            *first,
+                            entry_key.span,
+                        )),
+                        None => seen.push((constant, entry_key.span)),
+                    }
+                }
                 for (entry_key, entry_value) in entries {
                     let found = self.expr(scope, entry_key);
                     self.expect(key, found, entry_key.span, "map keys all have one type");

@@ -25,10 +25,16 @@ use crate::types::unify::{TypeId, TypeTable};
 use crate::types::Type;
 use mcl_grammar::ast::{Stmt, TypeExpr};
 use mcl_grammar::Span;
+use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 pub(crate) type TypeScope<'a> = Scope<&'a Stmt, TypeId>;
+
+/// Names no variable or parameter may have: `$in` would read as the `in`
+/// of a loop (`for $i, $in in $list`). Other keywords stay usable after a
+/// `$` (`$map`, `$str`), which nothing can mistake.
+const RESERVED: &[&str] = &["in"];
 
 /// A built-in call whose restriction check waits until its types are known.
 struct PendingCall {
@@ -84,12 +90,19 @@ pub fn check_program(
         module_scopes: Vec::new(),
         with_aliases: Vec::new(),
         active: Vec::new(),
-        used_names: usage::mentioned_variables(context.program),
+        used_names: HashSet::new(),
         lenient: 0,
         keep_facts,
         expression_types: Vec::new(),
         definitions: Vec::new(),
     };
+    let names = usage::names(context.program);
+    for ident in &names.declared {
+        if RESERVED.contains(&ident.name.as_str()) {
+            checker.error(errors::reserved_name(&ident.name, ident.span));
+        }
+    }
+    checker.used_names = names.mentioned;
     checker
         .module_scopes
         .resize_with(context.program.modules.len(), || None);

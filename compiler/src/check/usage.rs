@@ -1,41 +1,69 @@
 //! Which variable names a program mentions at all, to tell used bindings from
-//! unused ones without a second resolution pass.
+//! unused ones without a second resolution pass, and which names it
+//! declares (bindings, parameters, loop variables), to refuse reserved words.
 
 use crate::load::LoadedProgram;
 use mcl_grammar::ast::{
-    BodyEntryKind, ElseStmt, Expr, ExprKind, IfStmt, Stmt, StmtKind, StrSegment,
+    BodyEntryKind, ElseStmt, Expr, ExprKind, Ident, IfStmt, Param, Stmt, StmtKind, StrSegment,
 };
 use std::collections::HashSet;
 
-/// The last part of every `$name` and `${name}` in every module.
-pub(super) fn mentioned_variables(program: &LoadedProgram) -> HashSet<String> {
-    let mut names = HashSet::new();
+/// What one walk over the program collects.
+#[derive(Default)]
+pub(super) struct Names<'a> {
+    /// The last part of every `$name` and `${name}`.
+    pub mentioned: HashSet<String>,
+    /// Every variable or parameter a statement or lambda declares.
+    pub declared: Vec<&'a Ident>,
+}
+
+/// The names every module mentions and declares.
+pub(super) fn names(program: &LoadedProgram) -> Names<'_> {
+    let mut names = Names::default();
     for module in &program.modules {
         stmts(&module.program.body, &mut names);
     }
     names
 }
 
-fn stmts(body: &[Stmt], names: &mut HashSet<String>) {
+fn params<'a>(params: &'a [Param], names: &mut Names<'a>) {
+    names
+        .declared
+        .extend(params.iter().map(|param| &param.name));
+}
+
+fn stmts<'a>(body: &'a [Stmt], names: &mut Names<'a>) {
     for stmt in body {
         match &stmt.kind {
-            StmtKind::Bind { value, .. } => expr(value, names),
+            StmtKind::Bind { name, value, .. } => {
+                names.declared.push(name);
+                expr(value, names);
+            }
             StmtKind::If(if_stmt) => if_chain(if_stmt, names),
             StmtKind::For {
+                index: first,
+                value: second,
                 list: iterated,
                 body,
-                ..
             }
             | StmtKind::ForKv {
+                key: first,
+                value: second,
                 map: iterated,
                 body,
-                ..
             } => {
+                names.declared.extend([first, second]);
                 expr(iterated, names);
                 stmts(&body.stmts, names);
             }
-            StmtKind::Func(decl) => expr(&decl.body, names),
-            StmtKind::Class(decl) => stmts(&decl.body.stmts, names),
+            StmtKind::Func(decl) => {
+                params(&decl.params, names);
+                expr(&decl.body, names);
+            }
+            StmtKind::Class(decl) => {
+                params(decl.params.as_deref().unwrap_or(&[]), names);
+                stmts(&decl.body.stmts, names);
+            }
             StmtKind::Include { args, .. } => {
                 args.iter().flatten().for_each(|arg| expr(arg, names))
             }
@@ -62,7 +90,7 @@ fn stmts(body: &[Stmt], names: &mut HashSet<String>) {
     }
 }
 
-fn if_chain(if_stmt: &IfStmt, names: &mut HashSet<String>) {
+fn if_chain<'a>(if_stmt: &'a IfStmt, names: &mut Names<'a>) {
     expr(&if_stmt.condition, names);
     stmts(&if_stmt.then.stmts, names);
     match &if_stmt.otherwise {
@@ -72,12 +100,12 @@ fn if_chain(if_stmt: &IfStmt, names: &mut HashSet<String>) {
     }
 }
 
-fn mention(name: &str, names: &mut HashSet<String>) {
+fn mention(name: &str, names: &mut Names<'_>) {
     let last = name.rsplit('.').next().unwrap_or(name);
-    names.insert(last.to_owned());
+    names.mentioned.insert(last.to_owned());
 }
 
-fn expr(value: &Expr, names: &mut HashSet<String>) {
+fn expr<'a>(value: &'a Expr, names: &mut Names<'a>) {
     match &value.kind {
         ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Float(_) => {}
         ExprKind::Str(segments) => {
@@ -99,7 +127,14 @@ fn expr(value: &Expr, names: &mut HashSet<String>) {
             expr(function, names);
             args.iter().for_each(|arg| expr(arg, names));
         }
-        ExprKind::Lambda { body, .. } => expr(body, names),
+        ExprKind::Lambda {
+            params: declared,
+            body,
+            ..
+        } => {
+            params(declared, names);
+            expr(body, names);
+        }
         ExprKind::If {
             condition,
             then,

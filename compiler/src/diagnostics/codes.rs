@@ -81,6 +81,10 @@ pub const CODES: &[(&str, &str)] = &[
         "E0220",
         "a variable read from a core module, which only has functions",
     ),
+    (
+        "E0221",
+        "a reserved word (`in`) used as a variable or parameter name",
+    ),
     ("E0301", "a value whose type is not the one expected there"),
     ("E0302", "an expression whose type nothing determines"),
     ("E0303", "an operator applied to a type it does not take"),
@@ -98,7 +102,11 @@ pub const CODES: &[(&str, &str)] = &[
         "E0308",
         "`[...]` or `in` on a value that is not a list, map (or str, for `in`)",
     ),
-    ("E0309", "a map whose keys are functions"),
+    (
+        "E0309",
+        "a map whose keys are not hashable: functions, lists, maps, or structs holding one",
+    ),
+    ("E0310", "a map literal with the same key twice"),
     (
         "E0401",
         "a catchable error that reaches a value that must exist, uncaught by `<|>`",

@@ -51,9 +51,8 @@ impl Type {
     /// Map keys must be comparable values: no functions.
     pub fn is_hashable(&self) -> bool {
         match self {
-            Type::Func(..) => false,
-            Type::List(element) => element.is_hashable(),
-            Type::Map(key, value) => key.is_hashable() && value.is_hashable(),
+            // As in Go (upstream): slices, maps and functions are no keys.
+            Type::Func(..) | Type::List(_) | Type::Map(..) => false,
             Type::Struct(fields) => fields.iter().all(|(_, ty)| ty.is_hashable()),
             _ => true,
         }
