@@ -46,6 +46,7 @@ impl ResourceKind for Stamps {
             sends: Vec::new(),
             groupable: true,
             autoedges: Some(stamp_autoedges),
+            check: None,
         }
     }
 

@@ -8,6 +8,7 @@
 
 use crate::graph::Resource;
 use crate::types::Type;
+use crate::value::Value;
 
 /// Checks that a `str` field's value is well formed; `Err` says why not.
 pub type FormatCheck = fn(&str) -> Result<(), String>;
@@ -103,7 +104,17 @@ pub struct ResourceSchema {
     pub groupable: bool,
     /// Its autoedge rule; `None`: it takes no part in automatic edges.
     pub autoedges: Option<AutoedgeRule>,
+    /// A check across fields that `mgmt compile` runs on each resource (a
+    /// file's fragments must not include the file).
+    pub check: Option<ResourceCheck>,
 }
+
+/// Checks one resource's fields together, given its name and a lookup of
+/// its params; `Some((field, why))` names the field at fault.
+pub type ResourceCheck = for<'p> fn(
+    name: &str,
+    param: &dyn Fn(&str) -> Option<&'p Value>,
+) -> Option<(&'static str, String)>;
 
 impl ResourceSchema {
     pub fn field(&self, name: &str) -> Option<&FieldSchema> {

@@ -99,6 +99,7 @@ fn kinds() -> Kinds {
             sends,
             groupable: false,
             autoedges: None,
+            check: None,
         };
     let mut map = BTreeMap::new();
     map.insert(

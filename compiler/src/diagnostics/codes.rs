@@ -139,6 +139,7 @@ pub const CODES: &[(&str, &str)] = &[
         "E0411",
         "a field value that is none of its choices (`state`) or not well formed (`mode`)",
     ),
+    ("E0412", "two send/recv edges into the same receiving field"),
     (
         "E0499",
         "an internal error: a mistake the type checker should have refused",

@@ -76,6 +76,30 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
         );
     }
     let edges = std::mem::take(&mut state.edges);
+    // Each receiving field has one sender: `(kind, name, field)` -> who and where.
+    let mut receivers: BTreeMap<(String, String, String), (String, Span)> = BTreeMap::new();
+    for pending in &edges {
+        let Some((sent, field)) = &pending.send_recv else {
+            continue;
+        };
+        let receiver = (pending.to.0.clone(), pending.to.1.clone(), field.clone());
+        let sender = format!("{}[{}].{sent}", pending.from.0, pending.from.1);
+        match receivers.get(&receiver) {
+            Some((first, first_span)) if *first != sender => {
+                state.diagnostics.push(errors::two_senders(
+                    &format!("{}[{}].{field}", receiver.0, receiver.1),
+                    first,
+                    *first_span,
+                    &sender,
+                    pending.from_span,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                receivers.insert(receiver, (sender, pending.from_span));
+            }
+        }
+    }
     for pending in edges {
         let from = graph.find(&pending.from.0, &pending.from.1);
         let to = graph.find(&pending.to.0, &pending.to.1);
@@ -155,6 +179,18 @@ fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResourc
     let Some(schema) = core.inputs.kinds.schema(&pending.kind) else {
         return;
     };
+    if let Some(check) = schema.check {
+        let param = |name: &str| pending.params.get(name).map(|(value, _)| value);
+        if let Some((field, why)) = check(&pending.name, &param) {
+            let span = pending
+                .params
+                .get(field)
+                .map_or(pending.span, |(_, span)| *span);
+            state
+                .diagnostics
+                .push(errors::fields_disagree(&pending.kind, field, &why, span));
+        }
+    }
     for (name, (value, span)) in &pending.params {
         let Some(field) = schema.field(name) else {
             continue;

@@ -238,3 +238,31 @@ pub(super) fn bad_format(
         "not well formed",
     )
 }
+
+/// Two send/recv edges into one field: which value wins would be luck.
+pub(super) fn two_senders(
+    receiver: &str,
+    first: &str,
+    first_span: Span,
+    second: &str,
+    second_span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E0412",
+        format!("{receiver} receives from two senders, {first} and {second}"),
+        second_span,
+        "the second sender",
+    )
+    .with_secondary(first_span, "the first sender")
+    .with_help("a field receives one value: send from one resource, or combine the values first")
+}
+
+/// A field that the kind's check across fields refuses.
+pub(super) fn fields_disagree(kind: &str, field: &str, why: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0411",
+        format!("`{field}` of this `{kind}` {why}"),
+        span,
+        "refused here",
+    )
+}

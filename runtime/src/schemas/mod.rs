@@ -104,6 +104,7 @@ pub(crate) fn basic_schema(kind: &'static str, fields: Vec<FieldSchema>) -> Reso
         sends: Vec::new(),
         groupable: false,
         autoedges: None,
+        check: None,
     }
 }
 

@@ -42,7 +42,43 @@ pub fn schema() -> ResourceSchema {
     );
     schema.name_field = Some("path");
     schema.autoedges = Some(autoedges);
+    schema.check = Some(check_fragments);
     schema
+}
+
+/// A file built from fragments must not read itself: not as a fragment,
+/// nor through a fragment directory that holds it.
+fn check_fragments<'p>(
+    name: &str,
+    param: &dyn Fn(&str) -> Option<&'p Value>,
+) -> Option<(&'static str, String)> {
+    let fragments = param("fragments")?.as_list()?;
+    let text = |field: &str| param(field).and_then(Value::as_str);
+    let path = text("path").unwrap_or(name);
+    let (directory, base) = split_last(path);
+    let target = format!(
+        "{}{}",
+        text("dirname").unwrap_or(directory),
+        text("basename").unwrap_or(base)
+    );
+    fragments
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|fragment| {
+            if fragment == target {
+                Some((
+                    "fragments",
+                    format!("include the file itself, `{fragment}`"),
+                ))
+            } else if fragment.ends_with('/') && target.starts_with(fragment) {
+                Some((
+                    "fragments",
+                    format!("include `{fragment}`, a directory that holds the file itself"),
+                ))
+            } else {
+                None
+            }
+        })
 }
 
 fn autoedges(resource: &Resource) -> Autoedges {
