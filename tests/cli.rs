@@ -419,6 +419,27 @@ fn an_unreadable_entry_file_is_a_json_diagnostic_for_editors() {
     }
 }
 
+#[test]
+fn an_error_on_a_megabyte_line_prints_a_few_hundred_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = format!(
+        "$x = [\"{}\", 1,]\nnoop \"n\" {{}}\n",
+        "a".repeat(1_000_000)
+    );
+    let column = program.find(", 1,").expect("the int") + 3;
+    let path = write(dir.path(), "long.mcl", &program);
+    let output = mgmt(&["compile", path_str(&path)]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.len() < 2_000,
+        "{} bytes of diagnostics",
+        stderr.len()
+    );
+    assert!(stderr.contains(&format!("long.mcl:1:{column}")), "{stderr}");
+    assert!(stderr.contains("…"), "{stderr}");
+}
+
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
 }

@@ -4,6 +4,7 @@
 //! Each phase keeps its errors as data beside it and converts them here with a
 //! `to_diagnostic` function; nothing else formats error text.
 
+mod clip;
 pub mod codes;
 mod json;
 mod model;

@@ -1,6 +1,7 @@
 //! Human rendering through codespan-reporting: `FILE:LINE:COL`, the source
 //! line, carets under the span, colour when writing to a terminal.
 
+use super::clip::{clip, Clipped};
 use super::model::{Diagnostic, Severity};
 use codespan_reporting::diagnostic as codespan;
 use codespan_reporting::files::{Error as FilesError, Files};
@@ -18,8 +19,14 @@ pub enum ErrorFormat {
     Json,
 }
 
-/// Adapts our [`SourceMap`] to codespan's view of files.
-struct SourceFiles<'a>(&'a SourceMap);
+/// Adapts our [`SourceMap`] to codespan's view of files: the sources as
+/// shown (long lines cut, see `clip.rs`), with columns counted in the
+/// original lines.
+struct SourceFiles<'a> {
+    shown: &'a SourceMap,
+    original: &'a SourceMap,
+    clipped: Option<&'a Clipped>,
+}
 
 impl<'a> Files<'a> for SourceFiles<'a> {
     type FileId = FileId;
@@ -27,23 +34,44 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(self.0.get(id).ok_or(FilesError::FileMissing)?.name())
+        Ok(self.shown.get(id).ok_or(FilesError::FileMissing)?.name())
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(self.0.get(id).ok_or(FilesError::FileMissing)?.text())
+        Ok(self.shown.get(id).ok_or(FilesError::FileMissing)?.text())
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
         Ok(self
-            .0
+            .shown
             .get(id)
             .ok_or(FilesError::FileMissing)?
             .line_index(byte_index))
     }
 
+    fn column_number(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        if let Some(column) = self
+            .clipped
+            .and_then(|clipped| clipped.column(self.original, id, line_index, byte_index))
+        {
+            return Ok(column);
+        }
+        let file = self.shown.get(id).ok_or(FilesError::FileMissing)?;
+        let start = self.line_range(id, line_index)?.start;
+        let end = byte_index.clamp(start, file.text().len());
+        Ok(file
+            .text()
+            .get(start..end)
+            .map_or(1, |text| text.chars().count() + 1))
+    }
+
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
-        let file = self.0.get(id).ok_or(FilesError::FileMissing)?;
+        let file = self.shown.get(id).ok_or(FilesError::FileMissing)?;
         let starts = file.line_starts();
         let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
             given: line_index,
@@ -116,11 +144,38 @@ fn printable(sources: &SourceMap) -> Cow<'_, SourceMap> {
     Cow::Owned(printable)
 }
 
+/// What to render: the clipped copy when long lines were cut.
+fn shown<'a>(
+    sources: &'a SourceMap,
+    clipped: Option<&'a Clipped>,
+    diagnostics: &'a [Diagnostic],
+) -> (SourceFiles<'a>, &'a [Diagnostic]) {
+    match clipped {
+        Some(clipped) => (
+            SourceFiles {
+                shown: &clipped.sources,
+                original: sources,
+                clipped: Some(clipped),
+            },
+            &clipped.diagnostics,
+        ),
+        None => (
+            SourceFiles {
+                shown: sources,
+                original: sources,
+                clipped: None,
+            },
+            diagnostics,
+        ),
+    }
+}
+
 /// Renders diagnostics without colour, as tests and pipes see them.
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let sources = printable(sources);
     let config = Config::default();
-    let files = SourceFiles(&sources);
+    let clipped = clip(&sources, diagnostics);
+    let (files, diagnostics) = shown(&sources, clipped.as_ref(), diagnostics);
     let mut out = String::new();
     for diagnostic in diagnostics {
         if term::emit_to_string(&mut out, &config, &files, &to_codespan(diagnostic)).is_err() {
@@ -144,7 +199,8 @@ pub fn render_human_to_stderr(sources: &SourceMap, diagnostics: &[Diagnostic]) {
     let mut writer = stream.lock();
     let config = Config::default();
     let sources = printable(sources);
-    let files = SourceFiles(&sources);
+    let clipped = clip(&sources, diagnostics);
+    let (files, diagnostics) = shown(&sources, clipped.as_ref(), diagnostics);
     for diagnostic in diagnostics {
         if term::emit_to_write_style(&mut writer, &config, &files, &to_codespan(diagnostic))
             .is_err()
