@@ -29,11 +29,19 @@ fn signature(shape: CallShape<'_>) -> Result<Signature, String> {
         return Err("`fmt.printf` needs a format string as its first argument".to_owned());
     }
     let Some(format) = shape.constant_str(0) else {
-        return Err(match &shape.constants[0] {
-            Some(value) => format!("the format must be a str, not {value}"),
-            None => "the format must be a constant string, so that its \
-                     arguments can be checked; build dynamic text with `+` instead"
-                .to_owned(),
+        if let Some(value) = &shape.constants[0] {
+            return Err(format!("the format must be a str, not {value}"));
+        }
+        // A format known only when the program runs (`"hello ${x} %s"`):
+        // any arguments, their verbs checked then.
+        let mut params = vec![Type::Str];
+        params.extend(
+            (1..shape.arg_count())
+                .map(|index| Type::Generic(u32::try_from(index).unwrap_or(u32::MAX))),
+        );
+        return Ok(Signature {
+            params,
+            ret: Type::Str,
         });
     };
     let pieces = printf::parse(format).map_err(|error| format!("bad format: {error}"))?;
@@ -169,9 +177,14 @@ mod tests {
     }
 
     #[test]
-    fn formats_must_be_constant_and_valid() {
-        let error = signature("fmt", "printf", 2).unwrap_err();
-        assert!(error.contains("must be a constant string"), "{error}");
+    fn formats_must_be_valid_and_may_be_known_only_at_run_time() {
+        // An interpolated format (`"hello ${x} %s"`) is known only when the
+        // program runs: any arguments, checked then (upstream accepts it).
+        let dynamic = signature("fmt", "printf", 3).expect("accepted");
+        assert_eq!(dynamic.params[0], Type::Str);
+        assert_eq!(dynamic.params.len(), 3);
+        assert!(matches!(dynamic.params[1], Type::Generic(_)));
+        assert_ne!(dynamic.params[1], dynamic.params[2]);
         let error = signature_for("fmt", "printf", &[s("%x"), Value::Int(1)]).unwrap_err();
         assert!(error.contains("`%x` at byte 0"), "{error}");
         assert!(signature("fmt", "printf", 0).is_err());

@@ -95,7 +95,7 @@ pub(crate) fn parse(format: &str) -> Result<Vec<Piece>, String> {
         let directive = &format[offset..at + verb.len_utf8()];
         match verb {
             '%' if directive == "%%" => text.push('%'),
-            's' | 'd' | 'f' | 't' | 'v' | 'q' => {
+            's' | 'd' | 'f' | 't' | 'v' | 'q' | 'T' => {
                 if !text.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
@@ -111,7 +111,7 @@ pub(crate) fn parse(format: &str) -> Result<Vec<Piece>, String> {
             _ => {
                 return Err(format!(
                     "`{directive}` at byte {offset} of the format is not a supported verb; \
-                     use %s, %d, %f, %t, %v, %q, or %% for a percent sign"
+                     use %s, %d, %f, %t, %v, %q, %T, or %% for a percent sign"
                 ))
             }
         }
@@ -182,6 +182,7 @@ fn render_one(spec: &Spec, value: &Value, style: Style) -> Result<String, String
         ('v', Value::Str(text)) => (truncate(text, spec.precision), false),
         ('v', Value::Bool(value)) => (value.to_string(), false),
         ('v', Value::Func(_)) => return Err(mismatch()),
+        ('T', value) => (type_name(value), false),
         ('v', value) => match style {
             Style::Mcl => (value.to_string(), false),
             Style::Go => (go_value(value), false),
@@ -189,6 +190,36 @@ fn render_one(spec: &Spec, value: &Value, style: Style) -> Result<String, String
         _ => return Err(mismatch()),
     };
     Ok(pad(body, spec, numeric))
+}
+
+/// The mcl type of a value, as `%T` prints it (`[]str`, `map{str: int}`);
+/// an empty list or map says `variant` for what it could hold.
+pub(crate) fn type_name(value: &Value) -> String {
+    match value {
+        Value::Bool(_) => "bool".to_owned(),
+        Value::Int(_) => "int".to_owned(),
+        Value::Float(_) => "float".to_owned(),
+        Value::Str(_) => "str".to_owned(),
+        Value::List(items) => format!(
+            "[]{}",
+            items
+                .first()
+                .map_or_else(|| "variant".to_owned(), type_name)
+        ),
+        Value::Map(entries) => match entries.iter().next() {
+            Some((key, value)) => format!("map{{{}: {}}}", type_name(key), type_name(value)),
+            None => "map{variant: variant}".to_owned(),
+        },
+        Value::Struct(fields) => format!(
+            "struct{{{}}}",
+            fields
+                .iter()
+                .map(|(name, value)| format!("{name} {}", type_name(value)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Value::Func(_) => "func".to_owned(),
+    }
 }
 
 fn truncate(text: &str, precision: Option<usize>) -> String {
@@ -435,6 +466,26 @@ mod tests {
             ),
         ]);
         assert_eq!(go_value(&value), "map[Name:x Ports:[1 2]]");
+    }
+
+    #[test]
+    fn percent_t_prints_the_mcl_type() {
+        let list = Value::List(vec![Value::str("a")]);
+        let record = Value::Struct(vec![("port".into(), Value::Int(80))]);
+        assert_eq!(
+            sprintf(
+                "%T %T %T %T %T",
+                &[
+                    Value::Int(1),
+                    list,
+                    record,
+                    Value::List(vec![]),
+                    Value::Bool(true)
+                ],
+                Style::Mcl
+            ),
+            "int []str struct{port int} []variant bool"
+        );
     }
 
     #[test]
