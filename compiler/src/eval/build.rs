@@ -104,15 +104,26 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
         let from = graph.find(&pending.from.0, &pending.from.1);
         let to = graph.find(&pending.to.0, &pending.to.1);
         match (from, to) {
-            (Some(from), Some(to)) => graph.connect(
-                from,
-                to,
-                Edge {
-                    notify: pending.notify,
-                    send_recv: pending.send_recv.into_iter().collect(),
-                    automatic: false,
-                },
-            ),
+            (Some(from), Some(to)) => {
+                if let Some((sent, _)) = &pending.send_recv {
+                    if graph.resource(from).meta.hidden {
+                        state.diagnostics.push(errors::hidden_sender(
+                            &format!("{}[{}]", pending.from.0, pending.from.1),
+                            sent,
+                            pending.from_span,
+                        ));
+                    }
+                }
+                graph.connect(
+                    from,
+                    to,
+                    Edge {
+                        notify: pending.notify,
+                        send_recv: pending.send_recv.into_iter().collect(),
+                        automatic: false,
+                    },
+                )
+            }
             (None, _) => {
                 state
                     .diagnostics

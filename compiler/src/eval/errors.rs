@@ -266,3 +266,14 @@ pub(super) fn fields_disagree(kind: &str, field: &str, why: &str, span: Span) ->
         "refused here",
     )
 }
+
+/// A send/recv edge from a resource that never runs here.
+pub(super) fn hidden_sender(sender: &str, sent: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0217",
+        format!("{sender} is `Meta:hidden`: it never runs here, so it sends no `{sent}`"),
+        span,
+        "a hidden sender",
+    )
+    .with_help("send from a resource that runs on this host, or drop `Meta:hidden`")
+}
