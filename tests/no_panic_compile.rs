@@ -5,8 +5,10 @@
 //! mutated at the byte level. The fuzz target `fuzz/fuzz_targets/compile.rs`
 //! runs the same pipeline on arbitrary bytes (see docs/fuzzing.md).
 
-use mcl_compiler::compile::{compile, CompileOptions};
+use mcl_compiler::compile::{compile, CompileOptions, Toolbox};
+use mcl_compiler::eval::Evaluation;
 use mcl_compiler::load::MemoryLoader;
+use mcl_compiler::Diagnostic;
 use mcl_grammar::SourceMap;
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -104,24 +106,32 @@ fn program(statements: &[(usize, Vec<usize>)]) -> String {
         .collect()
 }
 
+/// Loads, checks and evaluates `text` with every core function and kind.
+fn compile_text(toolbox: &Toolbox, text: String) -> Result<Evaluation, Vec<Diagnostic>> {
+    let options = CompileOptions {
+        hostname: "fuzz".into(),
+        autoedges: true,
+    };
+    compile(
+        &MemoryLoader::default(),
+        &mut SourceMap::new(),
+        "main.mcl",
+        Some(text),
+        toolbox,
+        &options,
+    )
+}
+
+fn toolbox() -> Toolbox {
+    mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()))
+}
+
 /// Checks and evaluates `text` on a thread with the compiler's stack.
 fn pipeline(text: String) {
     let worker = std::thread::Builder::new()
         .stack_size(mcl_compiler::STACK_BYTES)
         .spawn(move || {
-            let toolbox = mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()));
-            let options = CompileOptions {
-                hostname: "fuzz".into(),
-                autoedges: true,
-            };
-            let _ = compile(
-                &MemoryLoader::default(),
-                &mut SourceMap::new(),
-                "main.mcl",
-                Some(text),
-                &toolbox,
-                &options,
-            );
+            let _ = compile_text(&toolbox(), text);
         })
         .expect("a compile thread");
     assert!(worker.join().is_ok(), "the compiler panicked");
@@ -171,11 +181,7 @@ proptest! {
 /// and some check, so the evaluator runs (counted over fixed programs).
 #[test]
 fn generated_programs_reach_the_checker_and_the_evaluator() {
-    let toolbox = mgmt::toolbox::toolbox(Arc::new(mcl_stdlib::MemoryHost::new()));
-    let options = CompileOptions {
-        hostname: "fuzz".into(),
-        autoedges: true,
-    };
+    let toolbox = toolbox();
     let mut seed: usize = 0x2545_f491;
     let mut next = move || {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -187,16 +193,7 @@ fn generated_programs_reach_the_checker_and_the_evaluator() {
         let statements: Vec<(usize, Vec<usize>)> = (0..1 + next() % 4)
             .map(|_| (next(), (0..8).map(|_| next()).collect()))
             .collect();
-        let text = program(&statements);
-        let result = compile(
-            &MemoryLoader::default(),
-            &mut SourceMap::new(),
-            "main.mcl",
-            Some(text),
-            &toolbox,
-            &options,
-        );
-        match result {
+        match compile_text(&toolbox, program(&statements)) {
             Ok(_) => {
                 parsed += 1;
                 compiled += 1;

@@ -52,8 +52,7 @@ impl Cut {
 }
 
 /// The sources with long labelled lines cut, the diagnostics moved onto
-/// them, and per file the cut lines by line index (`None` when no line
-/// needed cutting: the sources are used as they are).
+/// them, and per file the cut lines by line index.
 pub struct Clipped {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
@@ -76,6 +75,8 @@ impl Clipped {
     }
 }
 
+/// The sources and diagnostics as they are shown, or `None` when no
+/// labelled line is long enough to cut (they are shown as they are).
 pub fn clip(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Option<Clipped> {
     // The labelled span ends on each long line, by file and line.
     let mut windows: BTreeMap<FileId, BTreeMap<usize, (usize, usize)>> = BTreeMap::new();
