@@ -167,20 +167,15 @@ impl<'a> Checker<'a> {
         body: &'a Block,
         variables: [(&'a mcl_grammar::ast::Ident, TypeId); N],
     ) -> Rc<TypeScope<'a>> {
-        let mut scope = self.declare_child(parent, &body.stmts);
+        // The loop's variables have a scope of their own, around the body's:
+        // the body may bind the same names (it shadows them, as upstream).
+        let mut loop_variables = Scope::empty(Some(Rc::clone(parent)), parent.module);
         for (name, ty) in variables {
-            if let Some(existing) = scope.binds.get(name.name.as_str()) {
-                let duplicate = crate::scope::Duplicate {
-                    what: "variable",
-                    name: name.name.clone(),
-                    first: name.span,
-                    second: existing.name_span,
-                };
-                self.error(errors::duplicate(&duplicate));
-                continue;
-            }
-            scope.binds.insert(name.name.clone(), Slot::done(name, ty));
+            loop_variables
+                .binds
+                .insert(name.name.clone(), Slot::done(name, ty));
         }
+        let scope = self.declare_child(&Rc::new(loop_variables), &body.stmts);
         self.keep(scope)
     }
 

@@ -77,15 +77,12 @@ impl EvalCore {
                 };
                 let mut outcome = Ok(());
                 for (position, item) in items.into_iter().enumerate() {
-                    let mut child = self.child_scope(scope, &body.stmts);
                     let position = i64::try_from(position).unwrap_or(i64::MAX);
-                    child.binds.insert(
-                        index.name.clone(),
-                        Slot::done(index, Ok(Value::Int(position))),
+                    let variables = loop_variables(
+                        scope,
+                        [(index, Ok(Value::Int(position))), (value, Ok(item))],
                     );
-                    child
-                        .binds
-                        .insert(value.name.clone(), Slot::done(value, Ok(item)));
+                    let child = self.child_scope(&variables, &body.stmts);
                     if let Err(failure) = self.run_block(&self.keep(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
                     }
@@ -112,13 +109,9 @@ impl EvalCore {
                 };
                 let mut outcome = Ok(());
                 for (entry_key, entry_value) in entries {
-                    let mut child = self.child_scope(scope, &body.stmts);
-                    child
-                        .binds
-                        .insert(key.name.clone(), Slot::done(key, Ok(entry_key)));
-                    child
-                        .binds
-                        .insert(value.name.clone(), Slot::done(value, Ok(entry_value)));
+                    let variables =
+                        loop_variables(scope, [(key, Ok(entry_key)), (value, Ok(entry_value))]);
+                    let child = self.child_scope(&variables, &body.stmts);
                     if let Err(failure) = self.run_block(&self.keep(child), &body.stmts) {
                         outcome = outcome.and(Err(failure));
                     }
@@ -423,4 +416,19 @@ struct Body {
     params: BTreeMap<String, (Value, Span)>,
     meta: MetaParams,
     edges: Vec<(EdgeRelation, EdgeEnd)>,
+}
+
+/// The scope of one loop iteration's variables, around the body's own
+/// scope: the body may bind the same names and shadows them.
+fn loop_variables<const N: usize>(
+    parent: &Rc<ValueScope>,
+    variables: [(&mcl_grammar::ast::Ident, super::Evaluated); N],
+) -> Rc<ValueScope> {
+    let mut scope = Scope::empty(Some(Rc::clone(parent)), parent.module);
+    for (name, value) in variables {
+        scope
+            .binds
+            .insert(name.name.clone(), Slot::done(name, value));
+    }
+    Rc::new(scope)
 }
