@@ -47,6 +47,7 @@ impl ResourceKind for Stamps {
             groupable: true,
             autoedges: Some(stamp_autoedges),
             check: None,
+            receives: true,
         }
     }
 

@@ -107,6 +107,8 @@ pub struct ResourceSchema {
     /// A check across fields that `mgmt compile` runs on each resource (a
     /// file's fragments must not include the file).
     pub check: Option<ResourceCheck>,
+    /// Whether its fields take values sent along send/recv edges.
+    pub receives: bool,
 }
 
 /// Checks one resource's fields together, given its name and a lookup of

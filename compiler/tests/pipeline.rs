@@ -100,6 +100,7 @@ fn kinds() -> Kinds {
             groupable: false,
             autoedges: None,
             check: None,
+            receives: true,
         };
     let mut map = BTreeMap::new();
     map.insert(

@@ -519,3 +519,13 @@ pub(super) fn duplicate_map_key(shown: &str, first: Span, second: Span) -> Diagn
     .with_secondary(first, "first set here")
     .with_help("a map holds one value per key: remove one, or use a list of pairs")
 }
+
+pub(super) fn cannot_receive(kind: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0217",
+        format!("`{kind}` resources do not receive values"),
+        span,
+        "cannot receive",
+    )
+    .with_help("send to a kind that uses the value (a `file`'s `content`, a `value`'s `any`, ...)")
+}

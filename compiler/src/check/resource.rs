@@ -262,6 +262,10 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
+        if !receiver.receives {
+            self.error(errors::cannot_receive(receiver.kind, received.span));
+            return;
+        }
         let Some(field) = receiver.field(&received.name) else {
             let names: Vec<&str> = receiver.fields.iter().map(|field| field.name).collect();
             let suggestion = did_you_mean(&received.name, names.iter().copied());

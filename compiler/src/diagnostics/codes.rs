@@ -73,7 +73,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0216", "a metaparameter that does not exist"),
     (
         "E0217",
-        "a send/recv edge of the wrong shape, a value the kind does not send, or a `Meta:hidden` sender",
+        "a send/recv edge of the wrong shape, a value the kind does not send, a `Meta:hidden` sender, or a receiver that takes no values",
     ),
     ("E0218", "a field set twice in one resource body or struct"),
     ("E0219", "a `$const...` name that is not a known constant"),

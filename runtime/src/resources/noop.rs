@@ -15,6 +15,8 @@ impl ResourceKind for Kind {
     fn schema(&self) -> ResourceSchema {
         let mut schema = basic_schema("noop", vec![string("comment")]);
         schema.groupable = true;
+        // Always right, it has nothing to do with a value.
+        schema.receives = false;
         schema
     }
 

@@ -105,6 +105,7 @@ pub(crate) fn basic_schema(kind: &'static str, fields: Vec<FieldSchema>) -> Reso
         groupable: false,
         autoedges: None,
         check: None,
+        receives: true,
     }
 }
 
