@@ -263,6 +263,37 @@ fn many_independent_commands_all_run_at_once() {
 }
 
 #[test]
+fn a_refresh_only_command_runs_only_when_notified() {
+    // The config exists and is right: nothing changes, so no refresh comes.
+    let case = Case::new(
+        "file \"@/config\" {\n\tcontent => \"v1\\n\",\n\tNotify => Exec[\"reload\"],\n}\n\
+         exec \"reload\" {\n\tcmd => \"cat @/config >> @/reloads\",\n\tshell => \"/bin/sh\",\n\trefreshonly => true,\n}\n",
+    );
+    std::fs::write(case.path("config"), "v1\n").expect("written");
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!case.path("reloads").exists(), "a handler does not run at start");
+
+    // A change of the config refreshes it: it runs once.
+    std::fs::write(case.path("config"), "old\n").expect("written");
+    let output = case.once(&[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(lines(&case, "reloads"), ["v1"]);
+
+    // Watching, a repaired file refreshes it again; nothing else does.
+    let agent = case.agent(&[]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(lines(&case, "reloads"), ["v1"], "no run at start");
+    std::fs::write(case.path("config"), "tampered\n").expect("overwrite");
+    eventually("a refresh after the repair", || {
+        lines(&case, "reloads").len() == 2
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(lines(&case, "reloads"), ["v1", "v1"]);
+}
+
+#[test]
 fn notify_refreshes_a_command_when_a_file_changes() {
     let case = Case::new(
         "file \"@/config\" {\n\tcontent => \"v1\\n\",\n\tNotify => Exec[\"reload\"],\n}\nexec \"reload\" {\n\tcmd => \"cat @/config >> @/reloads\",\n\tshell => \"/bin/sh\",\n}\n",

@@ -84,6 +84,8 @@ pub struct Config {
     pub timeout: Option<Duration>,
     /// Bytes kept of each output stream; `None`: all.
     pub output_limit: Option<usize>,
+    /// A handler: it runs only when a Notify edge delivers a refresh.
+    pub refresh_only: bool,
     pub creates: Option<String>,
     pub watch_files: Vec<String>,
     pub mtimes: Vec<String>,
@@ -163,6 +165,7 @@ impl Config {
                 .uint("timeout")?
                 .filter(|seconds| *seconds > 0)
                 .map(Duration::from_secs),
+            refresh_only: params.0.get("refreshonly").and_then(Json::as_bool) == Some(true),
             output_limit: match params.uint("outputlimit")? {
                 None => Some(super::process::OUTPUT_LIMIT),
                 Some(0) => None,

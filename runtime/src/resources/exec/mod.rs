@@ -212,6 +212,38 @@ impl Exec {
             .map(|(name, _, dropped)| ((*name).to_owned(), *dropped))
             .collect();
     }
+
+    /// Runs the command (and `donecmd`) for `reason`, or says it would.
+    fn run(&mut self, reason: &str, context: ApplyContext) -> Result<Outcome, ResourceError> {
+        let shown = self.config.cmd.display();
+        if !context.apply {
+            return Ok(Outcome::WouldChange(format!("would run `{shown}`")));
+        }
+
+        info!("{}: running `{shown}` ({reason})", self.id);
+        let run = self.config.run_context(&self.running)?;
+        let finished = process::run(&self.config.cmd, &run)?;
+        debug!(
+            "{}: `{shown}` printed: {}",
+            self.id,
+            self.shown_output(&finished)
+        );
+        self.record(&finished);
+        finished.check(&shown, !self.sensitive)?;
+        if let Some(line) = &self.config.done_cmd {
+            let done = process::run(line, &run)?;
+            debug!(
+                "{}: donecmd `{}` printed: {}",
+                self.id,
+                line.display(),
+                self.shown_output(&done)
+            );
+            done.check(&line.display(), !self.sensitive)?;
+        }
+        self.pending = None;
+        self.last_run = Some(SystemTime::now());
+        Ok(Outcome::Changed(format!("ran `{shown}`")))
+    }
 }
 
 impl Resource for Exec {
@@ -248,6 +280,13 @@ impl Resource for Exec {
     }
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
+        if self.config.refresh_only {
+            // A handler: only a refresh along a Notify edge runs it.
+            if !context.refresh {
+                return Ok(Outcome::Correct);
+            }
+            return self.run("refresh", context);
+        }
         let events = self.events.load(Ordering::SeqCst);
         if events != self.seen_events {
             self.seen_events = events;
@@ -270,34 +309,7 @@ impl Resource for Exec {
                 None => return Ok(Outcome::Correct),
             },
         };
-        let shown = self.config.cmd.display();
-        if !context.apply {
-            return Ok(Outcome::WouldChange(format!("would run `{shown}`")));
-        }
-
-        info!("{}: running `{shown}` ({reason})", self.id);
-        let run = self.config.run_context(&self.running)?;
-        let finished = process::run(&self.config.cmd, &run)?;
-        debug!(
-            "{}: `{shown}` printed: {}",
-            self.id,
-            self.shown_output(&finished)
-        );
-        self.record(&finished);
-        finished.check(&shown, !self.sensitive)?;
-        if let Some(line) = &self.config.done_cmd {
-            let done = process::run(line, &run)?;
-            debug!(
-                "{}: donecmd `{}` printed: {}",
-                self.id,
-                line.display(),
-                self.shown_output(&done)
-            );
-            done.check(&line.display(), !self.sensitive)?;
-        }
-        self.pending = None;
-        self.last_run = Some(SystemTime::now());
-        Ok(Outcome::Changed(format!("ran `{shown}`")))
+        self.run(&reason, context)
     }
 
     fn sent(&self) -> BTreeMap<String, Json> {

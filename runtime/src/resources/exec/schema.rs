@@ -1,6 +1,6 @@
 //! `exec`: run a command, guarded by other commands, and send its output.
 
-use crate::schemas::{basic_schema, field, integer, param_str, string, strings, IntWidth};
+use crate::schemas::{basic_schema, boolean, field, integer, param_str, string, strings, IntWidth};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::types::Type;
@@ -23,6 +23,9 @@ pub fn schema() -> ResourceSchema {
             // Bytes of each output stream kept and sent (the last ones, from
             // a line start); default 1 MiB, 0 keeps all. Not upstream's.
             integer("outputlimit", IntWidth::U64),
+            // Run only on a refresh along a Notify edge, never at start or on
+            // watch events (Puppet's refreshonly). Not upstream's.
+            boolean("refreshonly"),
             // Each output line of the watch command is an event.
             string("watchcmd"),
             string("watchcwd"),
