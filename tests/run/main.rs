@@ -272,7 +272,10 @@ fn a_refresh_only_command_runs_only_when_notified() {
     std::fs::write(case.path("config"), "v1\n").expect("written");
     let output = case.once(&[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(!case.path("reloads").exists(), "a handler does not run at start");
+    assert!(
+        !case.path("reloads").exists(),
+        "a handler does not run at start"
+    );
 
     // A change of the config refreshes it: it runs once.
     std::fs::write(case.path("config"), "old\n").expect("written");
