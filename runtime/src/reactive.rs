@@ -17,6 +17,8 @@ use tracing::warn;
 pub enum Wake {
     /// A reactive input may have changed.
     Input,
+    /// Read and check the program again (SIGHUP).
+    Reload,
     /// The agent is stopping.
     Stop,
 }

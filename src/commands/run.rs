@@ -4,15 +4,17 @@
 
 use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report};
-use crate::toolbox::real_toolbox;
+use crate::toolbox::{read_program_file, real_toolbox, FsLoader};
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::compile::{check, CompileOptions};
-use mcl_grammar::SourceMap;
-use mgmt_runtime::agent::{run_agent, AgentInputs};
+use mcl_compiler::Diagnostic;
+use mcl_grammar::{SourceMap, Span};
+use mgmt_runtime::agent::{run_agent, AgentInputs, Reload};
 use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
 use mgmt_runtime::resource::ShowDiff;
 use mgmt_runtime::services::Services;
+use std::path::Path;
 use std::time::Duration;
 use tracing::{error, info, warn};
 
@@ -96,6 +98,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         compile,
         sources,
         first,
+        reload: reloader(global, &args.file, &entry),
     };
     let services = Services::new();
     let grace = Duration::from_secs(args.shutdown_grace);
@@ -143,6 +146,43 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             failed.join(", ")
         ))),
     }
+}
+
+/// How SIGHUP reads and checks the program again: from its files, with the
+/// same limits (a program read from standard input cannot be reloaded).
+fn reloader(global: &GlobalArgs, file: &Path, entry: &str) -> Option<Reload> {
+    if file == Path::new("-") {
+        return None;
+    }
+    let path = file.to_owned();
+    let entry = entry.to_owned();
+    let max_bytes = global.max_source_bytes;
+    Some(Box::new(move || {
+        let mut sources = SourceMap::new();
+        let text = match read_program_file(&path, max_bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let diagnostic = Diagnostic::error(
+                    "E0206",
+                    format!("cannot read {}: {}", path.display(), error.cause),
+                    Span::default(),
+                    "",
+                );
+                return Err((sources, vec![diagnostic]));
+            }
+        };
+        let toolbox = real_toolbox();
+        match check(
+            &FsLoader { max_bytes },
+            &mut sources,
+            &entry,
+            Some(text),
+            &toolbox,
+        ) {
+            Ok(program) => Ok((program, sources)),
+            Err(diagnostics) => Err((sources, diagnostics)),
+        }
+    }))
 }
 
 /// The first SIGINT or SIGTERM stops the engine cleanly (running applies

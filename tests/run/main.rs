@@ -8,6 +8,7 @@ use std::path::Path;
 mod file_safety;
 mod metaparams;
 mod recovery;
+mod reload;
 mod secrets;
 mod shutdown;
 mod support;
