@@ -97,6 +97,16 @@ impl CheckedProgram {
         self.facts.as_ref()?.definition_at(file, offset)
     }
 
+    /// The files the program was loaded from: its entry and every import,
+    /// by the paths the loader read them under.
+    pub fn files(&self) -> Vec<&str> {
+        self.program
+            .modules
+            .iter()
+            .map(|module| module.path.as_str())
+            .collect()
+    }
+
     /// Everything checking recorded, if it was asked to.
     pub fn facts(&self) -> Option<&ProgramFacts> {
         self.facts.as_ref()

@@ -1,6 +1,7 @@
 //! The agent: evaluates the program, hands each new graph to the engine, and
-//! evaluates again whenever a reactive input it read changes. On SIGHUP it
-//! reads and checks the program again and runs the new one. A failed
+//! evaluates again whenever a reactive input it read changes. When one of the
+//! program's files changes, and on SIGHUP, it reads and checks the program
+//! again and runs the new one. A failed
 //! re-evaluation or reload is logged with its located errors and the last
 //! good graph (and program) keeps running.
 
@@ -56,6 +57,7 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         reload,
         engine: handle.clone(),
         wake: wake.clone(),
+        program_files: None,
     };
     // Evaluation stays on one thread: mcl values are not shared across threads.
     let thread = std::thread::Builder::new()
@@ -69,6 +71,9 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
     }
     ending
 }
+
+/// How long the program's files must stay unchanged before a reload reads them.
+const RELOAD_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Each SIGHUP asks the evaluator to reload the program.
 async fn reload_on_hangup(wake: mpsc::Sender<Wake>) {
@@ -94,23 +99,40 @@ struct Evaluator {
     reload: Option<Reload>,
     engine: EngineHandle,
     wake: mpsc::Sender<Wake>,
+    /// Watches the program's own files while it can be reloaded.
+    program_files: Option<notify::RecommendedWatcher>,
 }
 
 impl Evaluator {
     fn run(&mut self, watches: Vec<mcl_compiler::function::Watch>, woken: mpsc::Receiver<Wake>) {
         let mut reactive = ReactiveWatches::start(watches, self.wake.clone());
+        self.watch_program_files();
         loop {
             let mut reload = match woken.recv() {
                 Ok(Wake::Input) => false,
                 Ok(Wake::Reload) => true,
                 Ok(Wake::Stop) | Err(_) => return,
             };
-            // A burst of changes is one re-evaluation.
-            while let Ok(next) = woken.try_recv() {
-                match next {
-                    Wake::Stop => return,
-                    Wake::Reload => reload = true,
-                    Wake::Input => {}
+            // A burst of changes is one re-evaluation. A file of the program
+            // being saved sends several events (truncate, write, close):
+            // wait for them to settle, so a half-written file is not read.
+            loop {
+                if reload {
+                    std::thread::sleep(RELOAD_SETTLE);
+                }
+                let mut more = false;
+                while let Ok(next) = woken.try_recv() {
+                    match next {
+                        Wake::Stop => return,
+                        Wake::Reload => {
+                            more |= reload;
+                            reload = true;
+                        }
+                        Wake::Input => {}
+                    }
+                }
+                if !more {
+                    break;
                 }
             }
             if reload && !self.reload_program() {
@@ -141,6 +163,21 @@ impl Evaluator {
         }
     }
 
+    /// Watches the files of the running program, so that editing one
+    /// reloads it (only when it can be reloaded: not from standard input).
+    fn watch_program_files(&mut self) {
+        if self.reload.is_none() {
+            return;
+        }
+        let files = self
+            .program
+            .files()
+            .into_iter()
+            .filter_map(|file| std::path::absolute(file).ok())
+            .collect();
+        self.program_files = crate::reactive::watch_program_files(files, self.wake.clone());
+    }
+
     /// Reads and checks the program again; false (logged) when it does not
     /// check, and the running program stays.
     fn reload_program(&mut self) -> bool {
@@ -152,6 +189,8 @@ impl Evaluator {
                 info!("reloaded the program");
                 self.program = program;
                 self.sources = sources;
+                // Its imports may have changed.
+                self.watch_program_files();
                 true
             }
             Err((sources, diagnostics)) => {

@@ -17,7 +17,7 @@ use tracing::warn;
 pub enum Wake {
     /// A reactive input may have changed.
     Input,
-    /// Read and check the program again (SIGHUP).
+    /// Read and check the program again (SIGHUP, or one of its files changed).
     Reload,
     /// The agent is stopping.
     Stop,
@@ -82,7 +82,7 @@ impl ReactiveWatches {
         let files = if files.is_empty() {
             None
         } else {
-            watch_files(files, wake)
+            watch_files(files, wake, Wake::Input)
         };
         ReactiveWatches {
             watches,
@@ -93,9 +93,23 @@ impl ReactiveWatches {
     }
 }
 
+/// Watches the program's own files (its entry and imports): a change asks
+/// for a reload. Dropping the watcher stops it.
+pub fn watch_program_files(
+    paths: Vec<PathBuf>,
+    wake: Sender<Wake>,
+) -> Option<notify::RecommendedWatcher> {
+    watch_files(paths, wake, Wake::Reload)
+}
+
 /// One watcher on the parent directories of every file (so creation and
-/// deletion are seen too), filtered to the files themselves.
-fn watch_files(paths: Vec<PathBuf>, wake: Sender<Wake>) -> Option<notify::RecommendedWatcher> {
+/// deletion are seen too), filtered to the files themselves; a change sends
+/// `what`.
+fn watch_files(
+    paths: Vec<PathBuf>,
+    wake: Sender<Wake>,
+    what: Wake,
+) -> Option<notify::RecommendedWatcher> {
     let wanted = paths.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
@@ -109,7 +123,7 @@ fn watch_files(paths: Vec<PathBuf>, wake: Sender<Wake>) -> Option<notify::Recomm
                 .iter()
                 .any(|path| wanted.iter().any(|wanted| wanted == path))
             {
-                let _ = wake.send(Wake::Input);
+                let _ = wake.send(what);
             }
         }
     })

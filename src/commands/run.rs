@@ -171,6 +171,17 @@ fn reloader(global: &GlobalArgs, file: &Path, entry: &str) -> Option<Reload> {
                 return Err((sources, vec![diagnostic]));
             }
         };
+        if text.trim().is_empty() {
+            // Most likely a save in progress; an empty program would stop
+            // managing everything.
+            let diagnostic = Diagnostic::error(
+                "E0206",
+                format!("{} is empty; not reloaded", path.display()),
+                Span::default(),
+                "",
+            );
+            return Err((sources, vec![diagnostic]));
+        }
         let toolbox = real_toolbox();
         match check(
             &FsLoader { max_bytes },

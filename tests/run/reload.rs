@@ -1,39 +1,62 @@
-//! SIGHUP reloads the program: a new program replaces the running one; one
-//! that does not check is reported and the running one stays.
+//! The agent reloads its program when one of the program's files changes
+//! and on SIGHUP: a new program replaces the running one; one that does not
+//! check is reported and the running one stays.
 
 use super::support::*;
 
 fn program(case: &Case, content: &str) -> String {
     let root = case.dir.path().display();
-    format!("file \"{root}/out\" {{\n\tcontent => \"{content}\\n\",\n}}\n")
+    format!("import \"part.mcl\"\nfile \"{root}/out\" {{\n\tcontent => \"{content}\" + $part.suffix,\n}}\n")
 }
 
 #[test]
-fn sighup_runs_the_new_program_and_keeps_the_old_one_when_the_new_one_is_wrong() {
-    let case = Case::new("file \"@/out\" {\n\tcontent => \"v1\\n\",\n}\n");
+fn edits_and_sighup_run_the_new_program_and_a_wrong_one_keeps_the_old() {
+    let case = Case::new("");
+    std::fs::write(case.path("part.mcl"), "$suffix = \"!\\n\"\n").expect("import");
+    std::fs::write(&case.program, program(&case, "v1")).expect("program");
     let agent = case.agent(&[]);
-    eventually("the first program runs", || case.read("out") == "v1\n");
+    eventually("the first program runs", || case.read("out") == "v1!\n");
 
+    // Editing the entry file, then an imported one, reloads the program.
     std::fs::write(&case.program, program(&case, "v2")).expect("new program");
-    agent.signal("HUP");
-    eventually("the new program runs", || case.read("out") == "v2\n");
+    eventually("the edited program runs", || case.read("out") == "v2!\n");
+    std::fs::write(case.path("part.mcl"), "$suffix = \"?\\n\"\n").expect("import edited");
+    eventually("the edited import is used", || case.read("out") == "v2?\n");
 
-    std::fs::write(&case.program, "file \"/x\" {\n\tcontent => 1,\n}\n").expect("broken");
+    // SIGHUP reloads too.
+    let reloads = agent.log().matches("reloaded the program").count();
     agent.signal("HUP");
+    eventually("SIGHUP reloads", || {
+        agent.log().matches("reloaded the program").count() > reloads
+    });
+    assert!(agent
+        .log()
+        .contains("SIGHUP: reading and checking the program again"));
+
+    // A program that does not check (saved as editors do, by rename) is
+    // reported; the running one stays.
+    let draft = case.path(".main.mcl.draft");
+    std::fs::write(&draft, "file \"/x\" {\n\tcontent => 1,\n}\n").expect("broken");
+    std::fs::rename(&draft, &case.program).expect("saved");
     eventually("the errors are reported", || {
         agent.log().contains("the reloaded program has errors")
     });
-    // The running program still repairs its file.
     std::fs::write(case.path("out"), "drift\n").expect("drift");
     eventually("the last good program repairs", || {
-        case.read("out") == "v2\n"
+        case.read("out") == "v2?\n"
+    });
+
+    // An emptied entry file (a save caught half-way) is not a program to run.
+    std::fs::write(&case.program, "").expect("emptied");
+    eventually("the empty file is refused", || {
+        agent.log().contains("main.mcl is empty; not reloaded")
+    });
+    std::fs::write(case.path("out"), "drift again\n").expect("drift");
+    eventually("still the last good program", || {
+        case.read("out") == "v2?\n"
     });
 
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
-    assert!(
-        log.contains("SIGHUP: reading and checking the program again"),
-        "{log}"
-    );
     assert!(log.contains("E0301"), "{log}");
 }
