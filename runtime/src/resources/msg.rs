@@ -58,7 +58,21 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Msg::build(spec)
+        let mut msg = Msg {
+            id: spec.id(),
+            body: String::new(),
+            severity: 6,
+            fields: BTreeMap::new(),
+            journal: false,
+            syslog: false,
+            logged: false,
+            journaled: false,
+            syslogged: false,
+        };
+        for (field, value) in &spec.params {
+            msg.set(field, value)?;
+        }
+        Ok(Box::new(msg))
     }
 }
 
@@ -82,24 +96,6 @@ const PRIORITIES: [&str; 8] = [
 ];
 
 impl Msg {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        let mut msg = Msg {
-            id: spec.id(),
-            body: String::new(),
-            severity: 6,
-            fields: BTreeMap::new(),
-            journal: false,
-            syslog: false,
-            logged: false,
-            journaled: false,
-            syslogged: false,
-        };
-        for (field, value) in &spec.params {
-            msg.set(field, value)?;
-        }
-        Ok(Box::new(msg))
-    }
-
     fn set(&mut self, field: &str, value: &Json) -> Result<(), ResourceError> {
         let wrong = |wanted: &str| ResourceError::invalid(format!("`{field}` must be {wanted}"));
         match field {

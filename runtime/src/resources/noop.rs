@@ -22,20 +22,14 @@ impl ResourceKind for Kind {
 
     fn build(
         &self,
-        spec: &ResourceSpec,
+        _spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Noop::build(spec)
+        Ok(Box::new(Noop))
     }
 }
 
 pub struct Noop;
-
-impl Noop {
-    pub fn build(_spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        Ok(Box::new(Noop))
-    }
-}
 
 impl Resource for Noop {
     fn check_apply(&mut self, _context: ApplyContext) -> Result<Outcome, ResourceError> {

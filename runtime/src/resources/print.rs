@@ -39,7 +39,16 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Print::build(spec)
+        let mut print = Print {
+            id: spec.id(),
+            msg: String::new(),
+            refresh_only: false,
+            printed: None,
+        };
+        for (field, value) in &spec.params {
+            print.set(field, value.clone())?;
+        }
+        Ok(Box::new(print))
     }
 
     /// A refresh-only print waits for its own notifier, so it stays alone.
@@ -57,19 +66,6 @@ pub struct Print {
 }
 
 impl Print {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        let mut print = Print {
-            id: spec.id(),
-            msg: String::new(),
-            refresh_only: false,
-            printed: None,
-        };
-        for (field, value) in &spec.params {
-            print.set(field, value.clone())?;
-        }
-        Ok(Box::new(print))
-    }
-
     fn set(&mut self, field: &str, value: Json) -> Result<(), ResourceError> {
         match (field, value) {
             ("msg", Json::String(msg)) => self.msg = msg,

@@ -33,7 +33,17 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Timer::build(spec)
+        let interval = interval(spec.params.get("interval"))?;
+        Ok(Box::new(Timer {
+            id: spec.id(),
+            shared: Arc::new(Shared {
+                interval: AtomicU64::new(interval),
+                ticks: AtomicU64::new(0),
+                control: Mutex::new(Control::default()),
+                wake: Condvar::new(),
+            }),
+            seen_ticks: 0,
+        }))
     }
 }
 
@@ -116,22 +126,6 @@ impl Shared {
                     .0;
             }
         }
-    }
-}
-
-impl Timer {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        let interval = interval(spec.params.get("interval"))?;
-        Ok(Box::new(Timer {
-            id: spec.id(),
-            shared: Arc::new(Shared {
-                interval: AtomicU64::new(interval),
-                ticks: AtomicU64::new(0),
-                control: Mutex::new(Control::default()),
-                wake: Condvar::new(),
-            }),
-            seen_ticks: 0,
-        }))
     }
 }
 

@@ -31,18 +31,6 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Value::build(spec)
-    }
-}
-
-pub struct Value {
-    any: Option<Json>,
-    /// The value the last applied check saw.
-    checked: Option<Json>,
-}
-
-impl Value {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
         if let Some(field) = spec.params.keys().find(|field| *field != "any") {
             return Err(ResourceError::invalid(format!(
                 "value has no field `{field}`"
@@ -53,6 +41,12 @@ impl Value {
             checked: None,
         }))
     }
+}
+
+pub struct Value {
+    any: Option<Json>,
+    /// The value the last applied check saw.
+    checked: Option<Json>,
 }
 
 impl Resource for Value {

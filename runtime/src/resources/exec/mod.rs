@@ -67,7 +67,26 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Exec::build(spec, services)
+        Ok(Box::new(Exec {
+            running: services.commands.owned_by(&spec.id()),
+            id: spec.id(),
+            name: spec.name.clone(),
+            params: spec.params.clone(),
+            config: {
+                let mut config = Config::parse(&spec.name, &spec.params)?;
+                if spec.meta.sensitive {
+                    config.redact();
+                }
+                config
+            },
+            sensitive: spec.meta.sensitive,
+            events: Arc::new(AtomicU64::new(0)),
+            seen_events: 0,
+            pending: Some("first run"),
+            last_run: None,
+            sent: BTreeMap::new(),
+            cut: BTreeMap::new(),
+        }))
     }
 }
 
@@ -92,32 +111,6 @@ pub struct Exec {
 }
 
 impl Exec {
-    pub fn build(
-        spec: &ResourceSpec,
-        services: &Services,
-    ) -> Result<Box<dyn Resource>, ResourceError> {
-        Ok(Box::new(Exec {
-            running: services.commands.owned_by(&spec.id()),
-            id: spec.id(),
-            name: spec.name.clone(),
-            params: spec.params.clone(),
-            config: {
-                let mut config = Config::parse(&spec.name, &spec.params)?;
-                if spec.meta.sensitive {
-                    config.redact();
-                }
-                config
-            },
-            sensitive: spec.meta.sensitive,
-            events: Arc::new(AtomicU64::new(0)),
-            seen_events: 0,
-            pending: Some("first run"),
-            last_run: None,
-            sent: BTreeMap::new(),
-            cut: BTreeMap::new(),
-        }))
-    }
-
     /// Why `mtimes` forces a run, if it does.
     fn newer_mtime(&self) -> Result<Option<String>, ResourceError> {
         let mut newer = None;

@@ -81,7 +81,9 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        File::build(spec, services)
+        let mut file = File::new(spec)?;
+        file.watcher = services.files.clone();
+        Ok(Box::new(file))
     }
 
     fn prepare(&self, graph: &mut GraphSpec) {
@@ -102,15 +104,6 @@ pub struct File {
 }
 
 impl File {
-    pub fn build(
-        spec: &ResourceSpec,
-        services: &Services,
-    ) -> Result<Box<dyn Resource>, ResourceError> {
-        let mut file = File::new(spec)?;
-        file.watcher = services.files.clone();
-        Ok(Box::new(file))
-    }
-
     pub fn new(spec: &ResourceSpec) -> Result<File, ResourceError> {
         let params = Params::from_spec(spec)?;
         let targets = Arc::new(Mutex::new(watch::targets(&params)));

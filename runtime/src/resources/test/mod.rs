@@ -47,7 +47,18 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         _services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
-        Test::build(spec)
+        if let Some(field) = spec.params.keys().find(|field| !is_field(field)) {
+            return Err(ResourceError::invalid(format!(
+                "test has no field `{field}`"
+            )));
+        }
+        Ok(Box::new(Test {
+            id: spec.id(),
+            params: spec.params.clone(),
+            received: BTreeSet::new(),
+            failures: 0,
+            checked: false,
+        }))
     }
 
     fn joins_group(&self, spec: &ResourceSpec) -> bool {
@@ -71,21 +82,6 @@ pub struct Test {
 }
 
 impl Test {
-    pub fn build(spec: &ResourceSpec) -> Result<Box<dyn Resource>, ResourceError> {
-        if let Some(field) = spec.params.keys().find(|field| !is_field(field)) {
-            return Err(ResourceError::invalid(format!(
-                "test has no field `{field}`"
-            )));
-        }
-        Ok(Box::new(Test {
-            id: spec.id(),
-            params: spec.params.clone(),
-            received: BTreeSet::new(),
-            failures: 0,
-            checked: false,
-        }))
-    }
-
     fn text(&self, field: &str) -> Option<&str> {
         self.params.get(field).and_then(Json::as_str)
     }
