@@ -129,11 +129,17 @@ fn describe(kind: std::fs::FileType) -> &'static str {
 
 /// Every core function and resource kind, on `host`.
 pub fn toolbox(host: Arc<dyn Host>) -> Toolbox {
+    toolbox_with_kinds(host, Arc::new(mgmt_runtime::kinds()))
+}
+
+/// Every core function, the resource kinds of `kinds`, on `host`: for a
+/// run, whose engine shares the same catalogue.
+pub fn toolbox_with_kinds(host: Arc<dyn Host>, kinds: Arc<mgmt_runtime::Kinds>) -> Toolbox {
     let mut functions = FunctionRegistry::new();
     mcl_stdlib::register(&mut functions);
     Toolbox {
         functions: Arc::new(functions),
-        kinds: Arc::new(mgmt_runtime::kinds()),
+        kinds,
         host,
     }
 }

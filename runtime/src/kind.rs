@@ -175,6 +175,12 @@ impl Kinds {
         })
     }
 
+    /// Whether the running resource of `old` stays for `new` across a
+    /// swap: the same work, and its kind keeps unchanged resources.
+    pub fn keeps_running(&self, old: &ResourceSpec, new: &ResourceSpec) -> bool {
+        old.same_work(new) && self.keeps_when_unchanged(new)
+    }
+
     /// Whether `spec`, unchanged, keeps running across a swap (its grouped
     /// members too).
     pub fn keeps_when_unchanged(&self, spec: &ResourceSpec) -> bool {

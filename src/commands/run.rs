@@ -4,17 +4,19 @@
 
 use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report};
-use crate::toolbox::{read_program_file, real_toolbox, FsLoader};
+use crate::toolbox::{read_program_file, real_toolbox, toolbox_with_kinds, FsLoader};
 use crate::Failure;
 use anyhow::Context;
 use mcl_compiler::compile::{check, CompileOptions};
 use mcl_compiler::Diagnostic;
 use mcl_grammar::{SourceMap, Span};
+use mcl_stdlib::RealHost;
 use mgmt_runtime::agent::{run_agent, AgentInputs, Reload};
 use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
 use mgmt_runtime::resource::ShowDiff;
 use mgmt_runtime::services::Services;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tracing::{error, info, warn};
 
@@ -31,7 +33,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         )));
     }
     let text = read_source(global, &args.file)?;
-    let toolbox = real_toolbox();
+    // One catalogue of kinds for the compiler, the graph output and the engine.
+    let kinds = Arc::new(mgmt_runtime::kinds());
+    let toolbox = toolbox_with_kinds(Arc::new(RealHost::new()), Arc::clone(&kinds));
     let compile = CompileOptions {
         hostname: args
             .hostname
@@ -53,18 +57,17 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     if let Some(path) = &args.graphviz {
         // The graph as the engine runs it: with its groups boxed.
         let spec = mgmt_runtime::spec::GraphSpec::from_graph(&first.graph, &sources);
-        let groups: Vec<Vec<String>> =
-            mgmt_runtime::autogroup::autogroup(spec, &mgmt_runtime::kinds())
-                .resources
-                .iter()
-                .filter(|leader| !leader.group.is_empty())
-                .map(|leader| {
-                    std::iter::once(leader)
-                        .chain(&leader.group)
-                        .map(|spec| spec.id())
-                        .collect()
-                })
-                .collect();
+        let groups: Vec<Vec<String>> = mgmt_runtime::autogroup::autogroup(spec, &kinds)
+            .resources
+            .iter()
+            .filter(|leader| !leader.group.is_empty())
+            .map(|leader| {
+                std::iter::once(leader)
+                    .chain(&leader.group)
+                    .map(|spec| spec.id())
+                    .collect()
+            })
+            .collect();
         let dot = mcl_compiler::graph::to_dot_with_groups(&first.graph, &groups);
         crate::graphviz::render_graphviz(&dot, path)?;
     }
@@ -100,7 +103,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         first,
         reload: reloader(global, &args.file, &entry),
     };
-    let services = Services::new();
+    let services = Services::with_kinds(kinds);
     let grace = Duration::from_secs(args.shutdown_grace);
     // What the grace period had to kill, if it ran out.
     let (killed_sender, killed) = std::sync::mpsc::channel::<Vec<String>>();

@@ -6,7 +6,6 @@
 
 use super::state::Vertex;
 use super::Engine;
-use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceKey, ResourceSpec};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tracing::{debug, error, info};
@@ -63,23 +62,13 @@ impl Engine {
         self.vertices.iter().find_map(|(key, vertex)| {
             let kept = next
                 .get(key)
-                .is_some_and(|spec| self.keeps(&vertex.spec, spec));
+                .is_some_and(|spec| self.services.kinds.keeps_running(&vertex.spec, spec));
             (vertex.spec.meta.realize
                 && !kept
                 && vertex.phase.has_work()
                 && !self.behind_failure(key, &mut blocked))
             .then(|| vertex.spec.id())
         })
-    }
-
-    /// Whether the running resource of `old` stays for `new`: the same
-    /// work, and its kind keeps unchanged resources.
-    fn keeps(&self, old: &ResourceSpec, new: &ResourceSpec) -> bool {
-        Self::keeps_spec(&self.services, old, new)
-    }
-
-    fn keeps_spec(services: &Services, old: &ResourceSpec, new: &ResourceSpec) -> bool {
-        old.same_work(new) && services.kinds.keeps_when_unchanged(new)
     }
 
     fn replace_graph(&mut self, graph: GraphSpec) {
@@ -112,7 +101,7 @@ impl Engine {
             }
             let key = spec.key();
             if let Some(existing) = self.vertices.get_mut(&key) {
-                if Self::keeps_spec(&self.services, &existing.spec, &spec) {
+                if self.services.kinds.keeps_running(&existing.spec, &spec) {
                     existing.spec = spec;
                     continue;
                 }
