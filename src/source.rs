@@ -35,12 +35,29 @@ pub fn read_source(global: &GlobalArgs, path: &Path) -> Result<String, Failure> 
 /// json` an E0206 diagnostic (pointing at the first byte that is not UTF-8,
 /// when that is the cause), so an editor sees it like any other. Exit 3.
 fn unreadable(global: &GlobalArgs, path: &Path, error: Unreadable) -> Failure {
-    let message = format!("cannot read {}: {}", path.display(), error.cause);
     if global.error_format != ErrorFormatArg::Json {
-        return Failure::Run(anyhow::anyhow!(message));
+        return Failure::Run(anyhow::anyhow!(
+            "cannot read {}: {}",
+            path.display(),
+            error.cause
+        ));
     }
     let mut sources = SourceMap::new();
-    let diagnostic = match error.not_utf8 {
+    let diagnostic = unreadable_diagnostic(&mut sources, path, error);
+    report(global, &sources, &[diagnostic]);
+    Failure::Reported
+}
+
+/// The E0206 diagnostic for an entry file that cannot be read, pointing at
+/// its first byte that is not UTF-8 when that is the cause (the file's text
+/// is added to `sources` for that).
+pub fn unreadable_diagnostic(
+    sources: &mut SourceMap,
+    path: &Path,
+    error: Unreadable,
+) -> Diagnostic {
+    let message = format!("cannot read {}: {}", path.display(), error.cause);
+    match error.not_utf8 {
         Some((text, offset)) => {
             let file = sources.add(display_name(path), text);
             // The replacement character stands for the bad bytes (3 bytes).
@@ -48,9 +65,7 @@ fn unreadable(global: &GlobalArgs, path: &Path, error: Unreadable) -> Failure {
             Diagnostic::error("E0206", message, span, "not UTF-8 from here")
         }
         None => Diagnostic::error("E0206", message, Span::default(), ""),
-    };
-    report(global, &sources, &[diagnostic]);
-    Failure::Reported
+    }
 }
 
 /// The loader for a program's imports, with the same limit.

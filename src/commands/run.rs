@@ -3,7 +3,7 @@
 //! when its reactive inputs change, until the converged timeout or a signal.
 
 use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
-use crate::source::{display_name, loader, read_source, report};
+use crate::source::{display_name, loader, read_source, report, unreadable_diagnostic};
 use crate::toolbox::{read_program_file, real_toolbox, toolbox_with_kinds, FsLoader};
 use crate::Failure;
 use anyhow::Context;
@@ -165,12 +165,7 @@ fn reloader(global: &GlobalArgs, file: &Path, entry: &str) -> Option<Reload> {
         let text = match read_program_file(&path, max_bytes) {
             Ok(text) => text,
             Err(error) => {
-                let diagnostic = Diagnostic::error(
-                    "E0206",
-                    format!("cannot read {}: {}", path.display(), error.cause),
-                    Span::default(),
-                    "",
-                );
+                let diagnostic = unreadable_diagnostic(&mut sources, &path, error);
                 return Err((sources, vec![diagnostic]));
             }
         };
