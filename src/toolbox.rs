@@ -141,6 +141,7 @@ pub fn toolbox_with_kinds(host: Arc<dyn Host>, kinds: Arc<mgmt_runtime::Kinds>) 
         functions: Arc::new(functions),
         kinds,
         host,
+        world: mcl_compiler::world::empty(),
     }
 }
 

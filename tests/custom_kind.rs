@@ -119,6 +119,7 @@ fn compile_program(kinds: &Arc<Kinds>, program: &str) -> GraphSpec {
         functions: standard.functions,
         kinds: Arc::clone(kinds) as _,
         host: standard.host,
+        world: standard.world,
     };
     let mut sources = SourceMap::new();
     let options = CompileOptions {

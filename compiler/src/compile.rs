@@ -9,6 +9,7 @@ use crate::function::{FunctionRegistry, Host};
 use crate::load::{load_program, LoadedProgram, SourceLoader};
 use crate::schema::ResourceKinds;
 use crate::types::Type;
+use crate::world::WorldView;
 use mcl_grammar::{FileId, SourceMap, Span};
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub struct Toolbox {
     pub functions: Arc<FunctionRegistry>,
     pub kinds: Arc<dyn ResourceKinds>,
     pub host: Arc<dyn Host>,
+    /// The shared store's data, as `collect` and the `world` functions read it.
+    pub world: Arc<dyn WorldView>,
 }
 
 /// A loaded and type-checked program, ready to be evaluated (again and again,
@@ -123,6 +126,7 @@ impl CheckedProgram {
             functions: Arc::clone(&toolbox.functions),
             kinds: Arc::clone(&toolbox.kinds),
             host: Arc::clone(&toolbox.host),
+            world: Arc::clone(&toolbox.world),
             hostname: options.hostname.clone(),
             autoedges: options.autoedges,
         })

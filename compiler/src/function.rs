@@ -10,6 +10,7 @@
 
 use crate::types::Type;
 use crate::value::{CallError, Value};
+use crate::world::{EmptyWorld, WorldView};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -90,12 +91,24 @@ pub trait Host: Send + Sync {
 /// Handed to every call: the host, and the record of what was watched.
 pub struct CallContext<'a> {
     pub host: &'a dyn Host,
+    /// The shared store, for the `world` functions.
+    pub world: &'a dyn WorldView,
     watches: &'a Mutex<Vec<Watch>>,
 }
 
 impl<'a> CallContext<'a> {
     pub fn new(host: &'a dyn Host, watches: &'a Mutex<Vec<Watch>>) -> CallContext<'a> {
-        CallContext { host, watches }
+        CallContext {
+            host,
+            world: &EmptyWorld,
+            watches,
+        }
+    }
+
+    /// A context whose `world` functions read `world`.
+    pub fn with_world(mut self, world: &'a dyn WorldView) -> CallContext<'a> {
+        self.world = world;
+        self
     }
 
     /// Records that the value just read changes when `watch` does.

@@ -18,6 +18,8 @@ pub mod schema;
 pub mod scope;
 pub mod types;
 pub mod value;
+pub mod value_json;
+pub mod world;
 
 pub use diagnostics::{Diagnostic, Label, Severity};
 

@@ -197,6 +197,7 @@ fn toolbox() -> Toolbox {
         functions: Arc::new(functions),
         kinds: Arc::new(kinds()),
         host: Arc::new(NoHost),
+        world: mcl_compiler::world::empty(),
     }
 }
 

@@ -20,6 +20,8 @@ pub struct RealHost {
     pub args: Vec<String>,
     /// The agent's private state directory (for `local.vardir`).
     pub vardir: String,
+    /// The name this agent goes by (`--hostname`), instead of the kernel's.
+    pub hostname: Option<String>,
 }
 
 impl Default for RealHost {
@@ -27,6 +29,7 @@ impl Default for RealHost {
         RealHost {
             args: Vec::new(),
             vardir: "/var/lib/mgmt".to_owned(),
+            hostname: None,
         }
     }
 }
@@ -43,6 +46,12 @@ impl RealHost {
 
     pub fn with_vardir(mut self, vardir: impl Into<String>) -> RealHost {
         self.vardir = vardir.into();
+        self
+    }
+
+    /// Goes by `hostname` (several agents on one machine, each its own host).
+    pub fn with_hostname(mut self, hostname: Option<String>) -> RealHost {
+        self.hostname = hostname;
         self
     }
 }
@@ -64,6 +73,9 @@ impl Host for RealHost {
     }
 
     fn hostname(&self) -> String {
+        if let Some(name) = &self.hostname {
+            return name.clone();
+        }
         // The kernel's name, as gethostname(2) returns it, without libc.
         std::fs::read_to_string("/proc/sys/kernel/hostname")
             .ok()

@@ -6,8 +6,8 @@
 //!
 //! Functions reach the machine only through the [`Host`] in their call
 //! context, and say what they read with [`CallContext::watch`]; [`RealHost`]
-//! and [`MemoryHost`] are the two hosts. `world`, `collect` and `value` need
-//! the engine's store and live elsewhere. `docs/functions.md` lists every
+//! and [`MemoryHost`] are the two hosts. `world` and `world/collect` read the
+//! shared store through the call context. `docs/functions.md` lists every
 //! function with its signature.
 //!
 //! [`Function`]: mcl_compiler::function::Function
@@ -36,6 +36,7 @@ mod regexp;
 mod strings;
 mod sys;
 mod typestr;
+mod world;
 
 pub use host::{MemoryHost, RealHost};
 
@@ -60,6 +61,7 @@ pub fn register(registry: &mut FunctionRegistry) {
     path::register(registry);
     net::register(registry);
     local::register(registry);
+    world::register(registry);
     // Last: templates may call every function registered before them.
     golang::register(registry);
 }

@@ -143,6 +143,13 @@ pub const CODES: &[(&str, &str)] = &[
     (
         "E0499",
         "an internal error: a mistake the type checker should have refused",
+    ),    (
+        "W0401",
+        "a collected export whose fields do not fit its kind (skipped)",
+    ),
+    (
+        "W0402",
+        "a collected name that two hosts export differently (skipped)",
     ),
 ];
 

@@ -201,7 +201,8 @@ impl EvalCore {
                 result
             }
             Callee::Builtin(function) => {
-                let context = CallContext::new(self.inputs.host.as_ref(), &self.watches);
+                let context = CallContext::new(self.inputs.host.as_ref(), &self.watches)
+                    .with_world(self.inputs.world.as_ref());
                 match function.call(&context, values) {
                     Ok(value) => Ok(value),
                     Err(CallError::Catchable(message)) => Err(catchable(message, span)),

@@ -10,6 +10,7 @@
 
 mod build;
 mod closure;
+mod collect;
 mod errors;
 mod expr;
 mod names;
@@ -75,6 +76,7 @@ pub struct EvalInputs {
     pub functions: Arc<FunctionRegistry>,
     pub kinds: Arc<dyn ResourceKinds>,
     pub host: Arc<dyn Host>,
+    pub world: Arc<dyn crate::world::WorldView>,
     pub hostname: String,
     pub autoedges: bool,
 }
@@ -84,6 +86,9 @@ pub struct Evaluation {
     pub graph: ResourceGraph,
     /// What reactive functions read: re-evaluate when any of it changes.
     pub watches: Vec<Watch>,
+    /// What was skipped without failing the evaluation (an export that does
+    /// not fit its kind), to be logged.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Default)]
@@ -95,6 +100,7 @@ pub(crate) struct EvalState {
     /// allocation waits for the end).
     pub declared: Vec<Weak<ValueScope>>,
     pub diagnostics: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
     pub resources: Vec<PendingResource>,
     pub edges: Vec<PendingEdge>,
     /// Classes and functions being expanded, to stop runaway recursion.
@@ -147,7 +153,11 @@ pub fn evaluate(inputs: EvalInputs) -> Result<Evaluation, Vec<Diagnostic>> {
         let mut watches = watches;
         watches.sort();
         watches.dedup();
-        Ok(Evaluation { graph, watches })
+        Ok(Evaluation {
+            graph,
+            watches,
+            warnings: state.warnings,
+        })
     } else {
         Err(state.diagnostics)
     }

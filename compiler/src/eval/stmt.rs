@@ -225,60 +225,65 @@ impl EvalCore {
 
     fn run_resource(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<(), Failure> {
         let names = self.names(scope, &resource.name)?;
-        let body = self.run_body(scope, resource)?;
-        let kind = resource.kind.name.clone();
+        let mut body = self.run_body(scope, resource)?;
         let last = names.len().saturating_sub(1);
-        let mut body = body;
         for (position, name) in names.into_iter().enumerate() {
-            if name.is_empty() {
-                return Err(self.report(errors::empty_name(&kind, resource.name.span)));
-            }
-            if name.starts_with('$') && !body.meta.dollar {
-                return Err(self.report(errors::dollar_name(&kind, &name, resource.name.span)));
-            }
-            for (relation, (edge_kind, edge_names, edge_span)) in &body.edges {
-                for edge_name in edge_names {
-                    let this = (kind.clone(), name.clone());
-                    let other = (edge_kind.clone(), edge_name.clone());
-                    let (from, to) = match relation {
-                        EdgeRelation::Before | EdgeRelation::Notify => (this, other),
-                        EdgeRelation::Depend | EdgeRelation::Listen => (other, this),
-                    };
-                    self.state.borrow_mut().edges.push(PendingEdge {
-                        from,
-                        to,
-                        notify: matches!(relation, EdgeRelation::Notify | EdgeRelation::Listen),
-                        send_recv: None,
-                        from_span: *edge_span,
-                        to_span: *edge_span,
-                    });
-                }
-            }
-            self.state.borrow_mut().resources.push(PendingResource {
-                kind: kind.clone(),
-                name,
-                // The last name takes the values; the others get copies.
-                params: if position == last {
-                    std::mem::take(&mut body.params)
-                } else {
-                    body.params.clone()
-                },
-                meta: body.meta.clone(),
-                span: resource.kind.span.to(resource.name.span),
-            });
+            // The last name takes the values; the others get copies.
+            let params = if position == last {
+                std::mem::take(&mut body.params)
+            } else {
+                body.params.clone()
+            };
+            self.record_resource(resource, name, params, &body)?;
         }
         Ok(())
     }
 
-    /// `collect` takes resources other hosts exported. On a single host the
-    /// store is empty, so nothing is collected; the body is still evaluated
-    /// so that its mistakes are reported.
-    fn run_collect(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<(), Failure> {
-        self.names(scope, &resource.name)?;
-        self.run_body(scope, resource).map(|_| ())
+    /// Records one resource of `resource`'s kind named `name`, with the
+    /// body's edges and metaparameters.
+    pub(super) fn record_resource(
+        &self,
+        resource: &Resource,
+        name: String,
+        params: BTreeMap<String, (Value, Span)>,
+        body: &Body,
+    ) -> Result<(), Failure> {
+        let kind = &resource.kind.name;
+        if name.is_empty() {
+            return Err(self.report(errors::empty_name(kind, resource.name.span)));
+        }
+        if name.starts_with('$') && !body.meta.dollar {
+            return Err(self.report(errors::dollar_name(kind, &name, resource.name.span)));
+        }
+        for (relation, (edge_kind, edge_names, edge_span)) in &body.edges {
+            for edge_name in edge_names {
+                let this = (kind.clone(), name.clone());
+                let other = (edge_kind.clone(), edge_name.clone());
+                let (from, to) = match relation {
+                    EdgeRelation::Before | EdgeRelation::Notify => (this, other),
+                    EdgeRelation::Depend | EdgeRelation::Listen => (other, this),
+                };
+                self.state.borrow_mut().edges.push(PendingEdge {
+                    from,
+                    to,
+                    notify: matches!(relation, EdgeRelation::Notify | EdgeRelation::Listen),
+                    send_recv: None,
+                    from_span: *edge_span,
+                    to_span: *edge_span,
+                });
+            }
+        }
+        self.state.borrow_mut().resources.push(PendingResource {
+            kind: kind.clone(),
+            name,
+            params,
+            meta: body.meta.clone(),
+            span: resource.kind.span.to(resource.name.span),
+        });
+        Ok(())
     }
 
-    fn run_body(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<Body, Failure> {
+    pub(super) fn run_body(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<Body, Failure> {
         let mut body = Body::default();
         let mut outcome = Ok(());
         for entry in &resource.body {
@@ -412,10 +417,10 @@ type EdgeEnd = (String, Vec<String>, Span);
 
 /// A resource body's evaluated entries.
 #[derive(Default)]
-struct Body {
-    params: BTreeMap<String, (Value, Span)>,
-    meta: MetaParams,
-    edges: Vec<(EdgeRelation, EdgeEnd)>,
+pub(super) struct Body {
+    pub params: BTreeMap<String, (Value, Span)>,
+    pub meta: MetaParams,
+    pub edges: Vec<(EdgeRelation, EdgeEnd)>,
 }
 
 /// The scope of one loop iteration's variables, around the body's own
