@@ -12,5 +12,6 @@ pub mod schemas;
 pub mod services;
 pub mod spec;
 pub mod watch_limit;
+pub mod world;
 
 pub use kind::{kinds, Kinds, ResourceKind};
