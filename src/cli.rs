@@ -103,6 +103,29 @@ pub struct RunArgs {
     /// Start and supervise a local etcd server.
     #[arg(long)]
     pub etcd_serve: bool,
+    /// Keys of the cluster live below this etcd prefix.
+    #[arg(long, value_name = "PREFIX", default_value = "/_mgmt/")]
+    pub etcd_prefix: String,
+    /// Bind this host's exports to an etcd lease of this many seconds: they
+    /// vanish that long after the agent dies (off by default).
+    #[arg(long, value_name = "SECONDS")]
+    pub export_ttl: Option<u64>,
+    /// The CA certificate (PEM) that signed the etcd servers' certificates.
+    #[arg(long, value_name = "FILE")]
+    pub etcd_ca: Option<PathBuf>,
+    /// This agent's client certificate (PEM) for etcd.
+    #[arg(long, value_name = "FILE", requires = "etcd_key")]
+    pub etcd_cert: Option<PathBuf>,
+    /// The key (PEM) of --etcd-cert.
+    #[arg(long, value_name = "FILE", requires = "etcd_cert")]
+    pub etcd_key: Option<PathBuf>,
+    /// The etcd user to authenticate as; the password comes from
+    /// --etcd-password-file or the MGMT_ETCD_PASSWORD variable.
+    #[arg(long, value_name = "NAME")]
+    pub etcd_user: Option<String>,
+    /// A file whose first line is the etcd user's password.
+    #[arg(long, value_name = "FILE", requires = "etcd_user")]
+    pub etcd_password_file: Option<PathBuf>,
     /// Write the running graph as Graphviz.
     #[arg(long, value_name = "FILE")]
     pub graphviz: Option<PathBuf>,

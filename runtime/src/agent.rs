@@ -12,11 +12,18 @@ use mcl_compiler::compile::{CheckedProgram, CompileOptions, Toolbox};
 use mcl_compiler::diagnostics::{render_human, Diagnostic};
 use mcl_compiler::eval::Evaluation;
 use mcl_grammar::SourceMap;
-use std::sync::mpsc;
-use tracing::{debug, error, info};
+use crate::world::{keys, World};
+use std::collections::BTreeSet;
+use std::sync::{mpsc, Arc, Mutex};
+use mcl_compiler::function::Watch;
+use tracing::{debug, error, info, warn};
 
 /// Everything the agent needs; the first evaluation has already succeeded.
 pub struct AgentInputs {
+    /// What hosts share: this host's exports are published to it after each
+    /// evaluation (unless `noop`), and its changes wake the evaluator.
+    pub world: Arc<World>,
+    pub noop: bool,
     pub program: CheckedProgram,
     pub toolbox: Toolbox,
     pub compile: CompileOptions,
@@ -35,6 +42,8 @@ pub type Reload =
 /// its handle).
 pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle) -> Ending {
     let AgentInputs {
+        world,
+        noop,
         program,
         toolbox,
         compile,
@@ -42,8 +51,16 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         first,
         reload,
     } = inputs;
+    log_warnings(&sources, &first.warnings);
     handle.swap(GraphSpec::from_graph(&first.graph, &sources));
     let (wake, woken) = mpsc::channel();
+    let store_watches = Arc::new(Mutex::new(BTreeSet::new()));
+    remember_store_watches(&store_watches, &first.watches);
+    // Subscribed first: the first exports may be what this host collects.
+    wake_on_store_changes(&world, Arc::clone(&store_watches), wake.clone());
+    if !noop {
+        world.publish_exports(&first.graph);
+    }
     let first_watches = first.watches;
     drop(first.graph);
     if reload.is_some() {
@@ -55,6 +72,9 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         compile,
         sources,
         reload,
+        world,
+        noop,
+        store_watches,
         engine: handle.clone(),
         wake: wake.clone(),
         program_files: None,
@@ -97,6 +117,10 @@ struct Evaluator {
     compile: CompileOptions,
     sources: SourceMap,
     reload: Option<Reload>,
+    world: Arc<World>,
+    noop: bool,
+    /// The store keys the running evaluation read (`Watch::Store`).
+    store_watches: Arc<Mutex<BTreeSet<String>>>,
     engine: EngineHandle,
     wake: mpsc::Sender<Wake>,
     /// Watches the program's own files while it can be reloaded.
@@ -140,6 +164,7 @@ impl Evaluator {
             }
             match self.program.evaluate(&self.toolbox, &self.compile) {
                 Ok(evaluation) => {
+                    log_warnings(&self.sources, &evaluation.warnings);
                     // The engine diffs it against the running graph and touches
                     // only what changed, so no copy of the last graph is kept here.
                     debug!("re-evaluated: handing the graph to the engine");
@@ -149,6 +174,10 @@ impl Evaluator {
                     {
                         return;
                     }
+                    if !self.noop {
+                        self.world.publish_exports(&evaluation.graph);
+                    }
+                    remember_store_watches(&self.store_watches, &evaluation.watches);
                     if reactive.watches() != evaluation.watches.as_slice() {
                         reactive = ReactiveWatches::start(evaluation.watches, self.wake.clone());
                     }
@@ -201,5 +230,53 @@ impl Evaluator {
                 false
             }
         }
+    }
+}
+
+/// Logs what an evaluation skipped (collected exports that do not fit).
+fn log_warnings(sources: &SourceMap, warnings: &[Diagnostic]) {
+    if !warnings.is_empty() {
+        warn!("{}", render_human(sources, warnings));
+    }
+}
+
+/// Keeps the store keys an evaluation read, for [`wake_on_store_changes`].
+fn remember_store_watches(store_watches: &Mutex<BTreeSet<String>>, watches: &[Watch]) {
+    if let Ok(mut keys) = store_watches.lock() {
+        *keys = watches
+            .iter()
+            .filter_map(|watch| match watch {
+                Watch::Store(key) => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+    }
+}
+
+/// Wakes the evaluator when a store key that the running evaluation read
+/// changes (on any host); other changes cost nothing.
+fn wake_on_store_changes(
+    world: &World,
+    store_watches: Arc<Mutex<BTreeSet<String>>>,
+    wake: mpsc::Sender<Wake>,
+) {
+    let changes = world.subscribe();
+    let spawned = std::thread::Builder::new()
+        .name("mgmt-world-watch".to_owned())
+        .spawn(move || {
+            for changed in changes {
+                let wanted = store_watches.lock().is_ok_and(|watched| {
+                    changed
+                        .iter()
+                        .filter_map(|key| keys::watched_by(key))
+                        .any(|key| watched.contains(&key))
+                });
+                if wanted && wake.send(Wake::Input).is_err() {
+                    return;
+                }
+            }
+        });
+    if let Err(problem) = spawned {
+        error!("cannot watch the shared store: {problem}; collected data will not update");
     }
 }

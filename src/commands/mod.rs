@@ -3,3 +3,4 @@
 pub mod compile;
 pub mod fmt;
 pub mod run;
+mod world;

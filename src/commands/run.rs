@@ -27,22 +27,33 @@ const BLOCKING_THREADS_PER_CPU: usize = 2;
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);
-    if args.seeds.is_some() || args.etcd_serve {
+    if args.etcd_serve {
         return Err(Failure::Run(anyhow::anyhow!(
-            "clustering (--seeds, --etcd-serve) is not available in this build yet; run without it to use the in-process store"
+            "--etcd-serve is not available in this build yet: start etcd (Debian's etcd-server) and join it with --seeds URL"
         )));
     }
     let text = read_source(global, &args.file)?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());
-    let toolbox = toolbox_with_kinds(Arc::new(RealHost::new()), Arc::clone(&kinds));
+    let host = RealHost::new().with_hostname(args.hostname.clone());
+    let mut toolbox = toolbox_with_kinds(Arc::new(host), Arc::clone(&kinds));
     let compile = CompileOptions {
-        hostname: args
-            .hostname
-            .clone()
-            .unwrap_or_else(|| toolbox.host.hostname()),
+        hostname: toolbox.host.hostname(),
         autoedges: true,
     };
+    // The engine's coordinator and its few light tasks (signals, timers,
+    // polls, the etcd client) share one thread; brief check/applies run on
+    // the blocking pool, commands on threads of their own (see the engine's
+    // `launch.rs`).
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads((cpus * BLOCKING_THREADS_PER_CPU).clamp(2, 64))
+        .thread_name("mgmt-engine")
+        .build()
+        .context("cannot start the engine's runtime")?;
+    let world = super::world::world(args, &compile.hostname, &runtime).map_err(Failure::Run)?;
+    toolbox.world = world.view();
     let mut sources = SourceMap::new();
     let entry = display_name(&args.file);
     let report_errors = |sources: &SourceMap, diagnostics: &[mcl_compiler::Diagnostic]| {
@@ -85,17 +96,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             ShowDiffArg::Never => ShowDiff::Never,
         },
     };
-    // The engine's coordinator and its few light tasks (signals, timers,
-    // polls) share one thread; brief check/applies run on the blocking pool,
-    // commands on threads of their own (see the engine's `launch.rs`).
-    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .max_blocking_threads((cpus * BLOCKING_THREADS_PER_CPU).clamp(2, 64))
-        .thread_name("mgmt-engine")
-        .build()
-        .context("cannot start the engine's runtime")?;
     let inputs = AgentInputs {
+        world,
+        noop: args.noop,
         program,
         toolbox,
         compile,

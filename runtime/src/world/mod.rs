@@ -10,7 +10,7 @@ pub mod keys;
 mod memory;
 mod mirror;
 
-pub use etcd::{EtcdOptions, EtcdStore};
+pub use etcd::{EtcdOptions, EtcdStore, TlsFiles};
 pub use memory::MemoryStore;
 pub use mirror::{export_value, Entry, Mirror};
 

@@ -1,0 +1,96 @@
+//! The World an agent runs with: the in-process store, or etcd at
+//! `--seeds` (with TLS and a user from flags; the password never from a
+//! flag, so it is not in `ps`).
+
+use crate::cli::RunArgs;
+use anyhow::{anyhow, Context};
+use mgmt_runtime::world::{EtcdOptions, EtcdStore, Mirror, TlsFiles, World};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{info, warn};
+
+/// How long the first read of the cluster's data may take before the first
+/// evaluation goes ahead without it (it is evaluated again once it comes).
+const FIRST_SYNC: Duration = Duration::from_secs(5);
+
+/// The variable that may hold the etcd user's password.
+const PASSWORD_VARIABLE: &str = "MGMT_ETCD_PASSWORD";
+
+/// Builds the World; for etcd, on `runtime`, waiting briefly for its data.
+pub fn world(
+    args: &RunArgs,
+    hostname: &str,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<Arc<World>> {
+    let Some(seeds) = &args.seeds else {
+        if args.export_ttl.is_some() || args.etcd_ca.is_some() || args.etcd_user.is_some() {
+            return Err(anyhow!(
+                "--export-ttl, --etcd-ca and --etcd-user need a cluster: add --seeds URL"
+            ));
+        }
+        return Ok(World::in_process(hostname));
+    };
+    let endpoints: Vec<String> = seeds
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if endpoints.is_empty() {
+        return Err(anyhow!("--seeds names no URL"));
+    }
+    if args.export_ttl == Some(0) {
+        return Err(anyhow!("--export-ttl must be at least 1 second"));
+    }
+    let user = match &args.etcd_user {
+        Some(user) => Some((user.clone(), password(args)?)),
+        None => None,
+    };
+    let tls = args.etcd_ca.as_ref().map(|ca| TlsFiles {
+        ca: ca.clone(),
+        cert: args.etcd_cert.clone(),
+        key: args.etcd_key.clone(),
+    });
+    let options = EtcdOptions {
+        endpoints: endpoints.clone(),
+        prefix: prefix(&args.etcd_prefix),
+        hostname: hostname.to_owned(),
+        export_ttl: args.export_ttl,
+        user,
+        tls,
+    };
+    let mirror = Arc::new(Mirror::default());
+    let store_mirror = Arc::clone(&mirror);
+    let synced = runtime.block_on(async move {
+        let (store, first_sync) = EtcdStore::start(options, store_mirror).map_err(|why| anyhow!(why))?;
+        let synced = tokio::time::timeout(FIRST_SYNC, first_sync).await.is_ok();
+        anyhow::Ok((store, synced))
+    });
+    let (store, synced) = synced?;
+    if synced {
+        info!("joined the cluster at {}", endpoints.join(", "));
+    } else {
+        warn!(
+            "etcd at {} has not answered within {} s; starting with no shared data and still trying",
+            endpoints.join(", "),
+            FIRST_SYNC.as_secs()
+        );
+    }
+    Ok(World::new(hostname, mirror, Box::new(store)))
+}
+
+/// The prefix with exactly one trailing `/`.
+fn prefix(given: &str) -> String {
+    format!("{}/", given.trim_end_matches('/'))
+}
+
+fn password(args: &RunArgs) -> anyhow::Result<String> {
+    if let Some(path) = &args.etcd_password_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the etcd password file {}", path.display()))?;
+        return Ok(text.lines().next().unwrap_or_default().to_owned());
+    }
+    std::env::var(PASSWORD_VARIABLE).map_err(|_| {
+        anyhow!("--etcd-user needs a password: --etcd-password-file FILE or {PASSWORD_VARIABLE}")
+    })
+}
