@@ -5,6 +5,8 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
+mod cluster;
+mod etcd;
 mod file_safety;
 mod metaparams;
 mod recovery;

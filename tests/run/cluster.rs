@@ -1,0 +1,135 @@
+//! Several agents, one real etcd: exported resources reach the hosts they
+//! are exported to, changes and withdrawals follow, and an etcd restart
+//! loses nothing.
+
+use super::etcd::{self, Etcd};
+use super::support::*;
+
+/// Each of three hosts manages two files in its own directory and exports
+/// one file to each peer, whose content comes from a file of the test (so
+/// the test can change an export while the agents run).
+const PROGRAM: &str = r#"import "os"
+import "world/collect"
+
+$hosts = ["a", "b", "c"]
+file "@/${hostname}/" {
+	state => "exists",
+}
+file "@/${hostname}/own" {
+	content => "own of ${hostname}\n",
+}
+for $i, $peer in $hosts {
+	if $peer != $hostname {
+		file "@/${peer}/from-${hostname}" {
+			content => os.readfile("@/input-${hostname}"),
+			Meta:export => [$peer],
+			Meta:hidden => true,
+		}
+	}
+}
+collect file collect.res("file") {}
+"#;
+
+fn start_agents(case: &Case, etcd: &Etcd) -> Vec<Agent> {
+    ["a", "b", "c"]
+        .iter()
+        .map(|host| {
+            std::fs::write(case.path(&format!("input-{host}")), format!("v1 of {host}\n"))
+                .expect("input written");
+            case.agent(&["-v", "--hostname", host, "--seeds", &etcd.client_url])
+        })
+        .collect()
+}
+
+fn holds(case: &Case, host: &str, from: &str, content: &str) -> bool {
+    case.read(&format!("{host}/from-{from}")) == content
+}
+
+#[test]
+fn three_hosts_exchange_exports_and_follow_changes() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(PROGRAM);
+    let agents = start_agents(&case, &etcd);
+    for (host, from) in [("a", "b"), ("a", "c"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "b")] {
+        eventually(&format!("{host} holds the export of {from}"), || {
+            holds(&case, host, from, &format!("v1 of {from}\n"))
+        });
+    }
+    // Nothing is written where it was not exported to.
+    assert!(!case.path("a/from-a").exists());
+    assert_eq!(case.read("b/own"), "own of b\n");
+    // A changed export reaches both peers while everything runs.
+    std::fs::write(case.path("input-a"), "v2 of a\n").expect("input changed");
+    eventually("b and c hold a's new export", || {
+        holds(&case, "b", "a", "v2 of a\n") && holds(&case, "c", "a", "v2 of a\n")
+    });
+    let stored = etcd.get("/_mgmt/exports/a/").expect("etcd answers");
+    assert!(stored.contains("v2 of a"), "{stored}");
+    for agent in agents {
+        let (code, log) = agent.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
+}
+
+#[test]
+fn exports_that_leave_the_program_are_withdrawn() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(
+        "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
+    );
+    let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
+    eventually("the export is stored", || {
+        etcd.get("/_mgmt/exports/a/file/").is_some_and(|keys| keys.contains("/x"))
+    });
+    // The program no longer exports it: a reload withdraws it.
+    let program = format!("file \"{}\" {{\n\tcontent => \"y\\n\",\n}}\n", case.path("y").display());
+    std::fs::write(&case.program, program).expect("program changed");
+    eventually("the export is withdrawn", || {
+        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.trim().is_empty())
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
+
+#[test]
+fn an_etcd_restart_loses_no_change() {
+    if !etcd::available() {
+        return;
+    }
+    let mut etcd = Etcd::start();
+    let case = Case::new(PROGRAM);
+    let agents = start_agents(&case, &etcd);
+    eventually("b holds a's export", || holds(&case, "b", "a", "v1 of a\n"));
+    etcd.pause();
+    // Made while etcd is down: published once it is back.
+    std::fs::write(case.path("input-a"), "while down\n").expect("input changed");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    etcd.resume();
+    eventually("b and c hold the change made while etcd was down", || {
+        holds(&case, "b", "a", "while down\n") && holds(&case, "c", "a", "while down\n")
+    });
+    let log = agents[0].log();
+    assert!(log.contains("retrying"), "{log}");
+    for agent in agents {
+        let (code, log) = agent.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
+}
+
+#[test]
+fn an_unreachable_etcd_is_named_and_the_local_graph_still_runs() {
+    let case = Case::new("file \"@/local\" {\n\tcontent => \"here\\n\",\n}\n");
+    let agent = case.agent(&["--hostname", "a", "--seeds", "http://127.0.0.1:1"]);
+    eventually("the local file is written", || case.read("local") == "here\n");
+    eventually("the endpoint is named", || {
+        agent.log().contains("etcd at http://127.0.0.1:1")
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}

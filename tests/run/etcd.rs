@@ -1,0 +1,109 @@
+//! A real etcd server (Debian's `etcd-server`) for the cluster tests: one
+//! member on free loopback ports with its data in the test's temp dir,
+//! stopped on drop. It can be stopped and started again on the same ports
+//! and data, as an etcd restart.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Etcd {
+    pub client_url: String,
+    peer_url: String,
+    data: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
+
+/// Whether this machine has etcd; a test without it says so and passes
+/// (CI installs it: `make test` puts etcd-server on the machine).
+pub fn available() -> bool {
+    let found = Command::new("etcd")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        eprintln!("skipped: etcd is not installed (apt-get install etcd-server)");
+    }
+    found
+}
+
+impl Etcd {
+    pub fn start() -> Etcd {
+        let mut etcd = Etcd {
+            client_url: format!("http://127.0.0.1:{}", free_port()),
+            peer_url: format!("http://127.0.0.1:{}", free_port()),
+            data: tempfile::tempdir().expect("temp dir"),
+            child: None,
+        };
+        etcd.resume();
+        etcd
+    }
+
+    /// Starts the member (again) and waits until it answers.
+    pub fn resume(&mut self) {
+        let data: PathBuf = self.data.path().join("member");
+        let child = Command::new("etcd")
+            .args(["--name", "test"])
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--listen-client-urls", &self.client_url])
+            .args(["--advertise-client-urls", &self.client_url])
+            .args(["--listen-peer-urls", &self.peer_url])
+            .args(["--initial-advertise-peer-urls", &self.peer_url])
+            .args(["--initial-cluster", &format!("test={}", self.peer_url)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("etcd starts");
+        self.child = Some(child);
+        let address = self.client_url.trim_start_matches("http://").to_owned();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if TcpStream::connect(&address).is_ok() && self.get("health-check").is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("etcd did not answer at {} within 20 s", self.client_url);
+    }
+
+    /// Stops the member (its data stays).
+    pub fn pause(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// `etcdctl get --prefix KEY`: the keys and values, one per line; `None`
+    /// when etcd does not answer.
+    pub fn get(&self, prefix: &str) -> Option<String> {
+        let output = Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .args(["--endpoints", &self.client_url, "--dial-timeout", "2s"])
+            .args(["get", "--prefix", prefix])
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        self.pause();
+    }
+}
