@@ -2,9 +2,10 @@
 .PHONY: help deps test lint fmt fmt-check bench build
 
 CARGO ?= cargo
-# Debian packages the test suite needs: graphviz renders `--graphviz x.png`
-# (the cluster and D-Bus tests will add etcd-server and dbus here).
-APT_PACKAGES ?= graphviz
+# Debian packages the test suite needs: graphviz renders `--graphviz x.png`;
+# the cluster tests run a real etcd (etcd-server, with etcdctl from
+# etcd-client); etcd-client's build needs protoc and its well-known types.
+APT_PACKAGES ?= graphviz etcd-server etcd-client protobuf-compiler libprotobuf-dev
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
