@@ -133,3 +133,25 @@ fn an_unreachable_etcd_is_named_and_the_local_graph_still_runs() {
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn with_an_export_ttl_a_killed_hosts_exports_vanish() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(
+        "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
+    );
+    let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url, "--export-ttl", "2"]);
+    eventually("the export is stored", || {
+        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.contains("/x"))
+    });
+    // Renewed while the agent lives: still there after more than the TTL.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.contains("/x")));
+    agent.signal("KILL");
+    eventually("the dead host's export vanishes", || {
+        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.trim().is_empty())
+    });
+}
