@@ -36,6 +36,8 @@ pub enum ErrorFormatArg {
     Json,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Rewrite .mcl files in the canonical layout.

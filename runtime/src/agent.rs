@@ -8,14 +8,14 @@
 use crate::engine::{Ending, Engine, EngineHandle};
 use crate::reactive::{ReactiveWatches, Wake};
 use crate::spec::GraphSpec;
+use crate::world::{keys, World};
 use mcl_compiler::compile::{CheckedProgram, CompileOptions, Toolbox};
 use mcl_compiler::diagnostics::{render_human, Diagnostic};
 use mcl_compiler::eval::Evaluation;
+use mcl_compiler::function::Watch;
 use mcl_grammar::SourceMap;
-use crate::world::{keys, World};
 use std::collections::BTreeSet;
 use std::sync::{mpsc, Arc, Mutex};
-use mcl_compiler::function::Watch;
 use tracing::{debug, error, info, warn};
 
 /// Everything the agent needs; the first evaluation has already succeeded.

@@ -97,11 +97,12 @@ impl Kinds {
 
     /// Every built-in kind: the one list that registers them.
     pub fn builtin() -> Kinds {
-        use crate::resources::{exec, file, msg, noop, print, test, timer, value};
-        use crate::schemas::{cron, hostname, kv, pkg, svc, user};
+        use crate::resources::{exec, file, kv, msg, noop, print, test, timer, value};
+        use crate::schemas::{cron, hostname, pkg, svc, user};
         Kinds::empty()
             .with(exec::Kind)
             .with(file::Kind)
+            .with(kv::Kind)
             .with(msg::Kind)
             .with(noop::Kind)
             .with(print::Kind)
@@ -111,7 +112,6 @@ impl Kinds {
             .with(Planned(cron::schema))
             .with(Planned(user::group))
             .with(Planned(hostname::schema))
-            .with(Planned(kv::schema))
             .with(Planned(pkg::schema))
             .with(Planned(svc::schema))
             .with(Planned(user::user))

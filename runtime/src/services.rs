@@ -4,17 +4,19 @@
 //! agents' engines side by side) and one engine's shutdown touches only its
 //! own children.
 //!
-//! The D-Bus connection and the World join it when they are built.
+//! The World (what hosts share) is here too; the D-Bus connection joins it
+//! when it is built.
 
 use crate::kind::Kinds;
 use crate::resource::{Resource, ResourceError};
 use crate::resources::exec::RunningCommands;
 use crate::resources::file::FileWatcher;
 use crate::spec::ResourceSpec;
+use crate::world::World;
 use std::sync::Arc;
 
 /// The shared services of one engine. Cloning shares them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Services {
     /// The kinds the engine builds resources of.
     pub kinds: Arc<Kinds>,
@@ -23,6 +25,19 @@ pub struct Services {
     pub commands: RunningCommands,
     /// The one inotify watcher all the engine's file resources share.
     pub files: FileWatcher,
+    /// The shared store `kv` resources write (in-process unless clustered).
+    pub world: Arc<World>,
+}
+
+impl Default for Services {
+    fn default() -> Services {
+        Services {
+            kinds: Arc::default(),
+            commands: RunningCommands::default(),
+            files: FileWatcher::default(),
+            world: World::in_process("localhost"),
+        }
+    }
 }
 
 impl Services {
@@ -38,6 +53,12 @@ impl Services {
             kinds,
             ..Services::default()
         }
+    }
+
+    /// These services, writing to `world`.
+    pub fn with_world(mut self, world: Arc<World>) -> Services {
+        self.world = world;
+        self
     }
 
     /// Builds and validates a resource of one of these kinds from its spec

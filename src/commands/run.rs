@@ -97,7 +97,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         },
     };
     let inputs = AgentInputs {
-        world,
+        world: Arc::clone(&world),
         noop: args.noop,
         program,
         toolbox,
@@ -106,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         first,
         reload: reloader(global, &args.file, &entry),
     };
-    let services = Services::with_kinds(kinds);
+    let services = Services::with_kinds(kinds).with_world(Arc::clone(&world));
     let grace = Duration::from_secs(args.shutdown_grace);
     // What the grace period had to kill, if it ran out.
     let (killed_sender, killed) = std::sync::mpsc::channel::<Vec<String>>();

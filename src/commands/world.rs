@@ -62,7 +62,8 @@ pub fn world(
     let mirror = Arc::new(Mirror::default());
     let store_mirror = Arc::clone(&mirror);
     let synced = runtime.block_on(async move {
-        let (store, first_sync) = EtcdStore::start(options, store_mirror).map_err(|why| anyhow!(why))?;
+        let (store, first_sync) =
+            EtcdStore::start(options, store_mirror).map_err(|why| anyhow!(why))?;
         let synced = tokio::time::timeout(FIRST_SYNC, first_sync).await.is_ok();
         anyhow::Ok((store, synced))
     });

@@ -34,8 +34,11 @@ fn start_agents(case: &Case, etcd: &Etcd) -> Vec<Agent> {
     ["a", "b", "c"]
         .iter()
         .map(|host| {
-            std::fs::write(case.path(&format!("input-{host}")), format!("v1 of {host}\n"))
-                .expect("input written");
+            std::fs::write(
+                case.path(&format!("input-{host}")),
+                format!("v1 of {host}\n"),
+            )
+            .expect("input written");
             case.agent(&["-v", "--hostname", host, "--seeds", &etcd.client_url])
         })
         .collect()
@@ -53,7 +56,14 @@ fn three_hosts_exchange_exports_and_follow_changes() {
     let etcd = Etcd::start();
     let case = Case::new(PROGRAM);
     let agents = start_agents(&case, &etcd);
-    for (host, from) in [("a", "b"), ("a", "c"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "b")] {
+    for (host, from) in [
+        ("a", "b"),
+        ("a", "c"),
+        ("b", "a"),
+        ("b", "c"),
+        ("c", "a"),
+        ("c", "b"),
+    ] {
         eventually(&format!("{host} holds the export of {from}"), || {
             holds(&case, host, from, &format!("v1 of {from}\n"))
         });
@@ -85,13 +95,18 @@ fn exports_that_leave_the_program_are_withdrawn() {
     );
     let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
     eventually("the export is stored", || {
-        etcd.get("/_mgmt/exports/a/file/").is_some_and(|keys| keys.contains("/x"))
+        etcd.get("/_mgmt/exports/a/file/")
+            .is_some_and(|keys| keys.contains("/x"))
     });
     // The program no longer exports it: a reload withdraws it.
-    let program = format!("file \"{}\" {{\n\tcontent => \"y\\n\",\n}}\n", case.path("y").display());
+    let program = format!(
+        "file \"{}\" {{\n\tcontent => \"y\\n\",\n}}\n",
+        case.path("y").display()
+    );
     std::fs::write(&case.program, program).expect("program changed");
     eventually("the export is withdrawn", || {
-        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.trim().is_empty())
+        etcd.get("/_mgmt/exports/a/")
+            .is_some_and(|keys| keys.trim().is_empty())
     });
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
@@ -126,7 +141,9 @@ fn an_etcd_restart_loses_no_change() {
 fn an_unreachable_etcd_is_named_and_the_local_graph_still_runs() {
     let case = Case::new("file \"@/local\" {\n\tcontent => \"here\\n\",\n}\n");
     let agent = case.agent(&["--hostname", "a", "--seeds", "http://127.0.0.1:1"]);
-    eventually("the local file is written", || case.read("local") == "here\n");
+    eventually("the local file is written", || {
+        case.read("local") == "here\n"
+    });
     eventually("the endpoint is named", || {
         agent.log().contains("etcd at http://127.0.0.1:1")
     });
@@ -143,15 +160,71 @@ fn with_an_export_ttl_a_killed_hosts_exports_vanish() {
     let case = Case::new(
         "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
     );
-    let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url, "--export-ttl", "2"]);
+    let agent = case.agent(&[
+        "--hostname",
+        "a",
+        "--seeds",
+        &etcd.client_url,
+        "--export-ttl",
+        "2",
+    ]);
     eventually("the export is stored", || {
-        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.contains("/x"))
+        etcd.get("/_mgmt/exports/a/")
+            .is_some_and(|keys| keys.contains("/x"))
     });
     // Renewed while the agent lives: still there after more than the TTL.
     std::thread::sleep(std::time::Duration::from_secs(3));
-    assert!(etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.contains("/x")));
+    assert!(etcd
+        .get("/_mgmt/exports/a/")
+        .is_some_and(|keys| keys.contains("/x")));
     agent.signal("KILL");
     eventually("the dead host's export vanishes", || {
-        etcd.get("/_mgmt/exports/a/").is_some_and(|keys| keys.trim().is_empty())
+        etcd.get("/_mgmt/exports/a/")
+            .is_some_and(|keys| keys.trim().is_empty())
     });
+}
+
+#[test]
+fn kv_values_reach_every_host() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(
+        r#"import "fmt"
+import "world"
+
+kv "color" {
+	# Every host wants the same value: two that want different ones would
+	# take turns forever.
+	value => "blue",
+}
+kv "seen" {
+	value => "${hostname} was here",
+	mapped => true,
+}
+$shared = world.getval("color")
+$each = world.kvlookup("seen")
+file "@/${hostname}-view" {
+	content => fmt.printf("%s %t %d\n", $shared->value, $shared->exists, len($each)),
+}
+"#,
+    );
+    let first = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
+    eventually("a sees its own values", || {
+        case.read("a-view") == "blue true 1\n"
+    });
+    let second = case.agent(&["--hostname", "b", "--seeds", &etcd.client_url]);
+    eventually("both hosts see both mapped values", || {
+        case.read("a-view").ends_with(" true 2\n") && case.read("b-view").ends_with(" true 2\n")
+    });
+    let stored = etcd.get("/_mgmt/kvmap/").expect("etcd answers");
+    assert!(
+        stored.contains("a was here") && stored.contains("b was here"),
+        "{stored}"
+    );
+    for agent in [first, second] {
+        let (code, log) = agent.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
 }

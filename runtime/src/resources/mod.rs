@@ -4,6 +4,7 @@
 pub mod exec;
 pub mod file;
 mod group;
+pub mod kv;
 pub mod msg;
 pub mod noop;
 pub mod print;

@@ -1,7 +1,7 @@
 //! The building blocks of resource schemas (spec §8): field names and mcl
 //! types, integer ranges, enumerated values; and the schemas of the kinds the
 //! language knows but the engine does not run yet (svc, pkg, hostname, user,
-//! group, cron, kv). A kind the engine runs declares its schema in its own
+//! group, cron). A kind the engine runs declares its schema in its own
 //! module under `resources/`.
 //!
 //! Field names and types follow the public mgmt project's resources so that
@@ -10,7 +10,6 @@
 
 pub(crate) mod cron;
 pub(crate) mod hostname;
-pub(crate) mod kv;
 pub(crate) mod pkg;
 pub(crate) mod svc;
 pub(crate) mod user;

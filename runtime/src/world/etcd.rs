@@ -94,13 +94,18 @@ fn connect_options(options: &EtcdOptions) -> Result<ConnectOptions, String> {
     }
     if let Some(files) = &options.tls {
         let read = |path: &PathBuf, what: &str| {
-            std::fs::read(path)
-                .map_err(|problem| format!("cannot read the etcd {what} {}: {problem}", path.display()))
+            std::fs::read(path).map_err(|problem| {
+                format!("cannot read the etcd {what} {}: {problem}", path.display())
+            })
         };
-        let mut tls = TlsOptions::new().ca_certificate(Certificate::from_pem(read(&files.ca, "CA")?));
+        let mut tls =
+            TlsOptions::new().ca_certificate(Certificate::from_pem(read(&files.ca, "CA")?));
         match (&files.cert, &files.key) {
             (Some(cert), Some(key)) => {
-                tls = tls.identity(Identity::from_pem(read(cert, "certificate")?, read(key, "key")?));
+                tls = tls.identity(Identity::from_pem(
+                    read(cert, "certificate")?,
+                    read(key, "key")?,
+                ));
             }
             (None, None) => {}
             _ => return Err("--etcd-cert and --etcd-key go together".to_owned()),
@@ -188,13 +193,21 @@ impl ClientTask {
                 Err(problem) => return Ended::Lost(format!("cannot connect: {problem}")),
             };
         let lease = match self.options.export_ttl {
-            Some(ttl) => match client.lease_grant(i64::try_from(ttl).unwrap_or(i64::MAX), None).await {
+            Some(ttl) => match client
+                .lease_grant(i64::try_from(ttl).unwrap_or(i64::MAX), None)
+                .await
+            {
                 Ok(granted) => Some((granted.id(), ttl)),
-                Err(problem) => return Ended::Lost(format!("cannot grant the export lease: {problem}")),
+                Err(problem) => {
+                    return Ended::Lost(format!("cannot grant the export lease: {problem}"))
+                }
             },
             None => None,
         };
-        let everything = match client.get(prefix.as_str(), Some(GetOptions::new().with_prefix())).await {
+        let everything = match client
+            .get(prefix.as_str(), Some(GetOptions::new().with_prefix()))
+            .await
+        {
             Ok(everything) => everything,
             Err(problem) => return Ended::Lost(format!("cannot read {prefix}: {problem}")),
         };
@@ -205,7 +218,13 @@ impl ClientTask {
             .filter_map(|kv| {
                 let key = kv.key_str().ok()?.strip_prefix(&prefix)?.to_owned();
                 let value = kv.value_str().ok()?.to_owned();
-                Some((key, Entry { value, created: kv.create_revision() }))
+                Some((
+                    key,
+                    Entry {
+                        value,
+                        created: kv.create_revision(),
+                    },
+                ))
             })
             .collect();
         // Writes that waited for the connection.
@@ -224,7 +243,10 @@ impl ClientTask {
             return Ended::Lost(problem);
         }
         if *lost_before {
-            info!("etcd at {}: connected again; data resynced", self.options.endpoints.join(", "));
+            info!(
+                "etcd at {}: connected again; data resynced",
+                self.options.endpoints.join(", ")
+            );
             *lost_before = false;
         } else {
             debug!("etcd: connected at revision {revision}");
@@ -242,7 +264,9 @@ impl ClientTask {
         let mut keep_alive = match lease {
             Some((id, _)) => match client.lease_keep_alive(id).await {
                 Ok(pair) => Some(pair),
-                Err(problem) => return Ended::Lost(format!("cannot keep the export lease: {problem}")),
+                Err(problem) => {
+                    return Ended::Lost(format!("cannot keep the export lease: {problem}"))
+                }
             },
             None => None,
         };

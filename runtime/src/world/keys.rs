@@ -93,10 +93,16 @@ mod tests {
         );
         assert_eq!(
             parse(&kv_mapped("b", "k/1")),
-            Some(Parsed::KvMapped { host: "b", key: "k/1" })
+            Some(Parsed::KvMapped {
+                host: "b",
+                key: "k/1"
+            })
         );
         assert_eq!(parse(&kv("k")), Some(Parsed::Kv("k")));
-        assert_eq!(watched_by(&volunteer("c", "ns")).as_deref(), Some("schedule/ns"));
+        assert_eq!(
+            watched_by(&volunteer("c", "ns")).as_deref(),
+            Some("schedule/ns")
+        );
         assert_eq!(watched_by(&kv_mapped("c", "k")).as_deref(), Some("kv/k"));
         assert_eq!(parse("other"), None);
     }

@@ -57,7 +57,9 @@ impl Mirror {
             let mut changed = Vec::new();
             for (key, entry) in changes {
                 let differs = match &entry {
-                    Some(entry) => current.insert(key.clone(), entry.clone()).as_ref() != Some(entry),
+                    Some(entry) => {
+                        current.insert(key.clone(), entry.clone()).as_ref() != Some(entry)
+                    }
                     None => current.remove(&key).is_some(),
                 };
                 if differs {
@@ -93,7 +95,11 @@ impl Mirror {
     }
 
     /// The entries whose keys start with `prefix`, parsed.
-    fn scan<T>(&self, prefix: &str, mut each: impl FnMut(Parsed<'_>, &Entry) -> Option<T>) -> Vec<T> {
+    fn scan<T>(
+        &self,
+        prefix: &str,
+        mut each: impl FnMut(Parsed<'_>, &Entry) -> Option<T>,
+    ) -> Vec<T> {
         let Ok(entries) = self.entries.read() else {
             return Vec::new();
         };
@@ -156,16 +162,15 @@ impl WorldView for Mirror {
     }
 
     fn scheduled(&self, wanted: &str) -> Vec<String> {
-        let mut volunteers: Vec<(i64, String, Json)> = self.scan("schedule/", |parsed, entry| {
-            match parsed {
+        let mut volunteers: Vec<(i64, String, Json)> =
+            self.scan("schedule/", |parsed, entry| match parsed {
                 Parsed::Volunteer { host, namespace } if namespace == wanted => Some((
                     entry.created,
                     host.to_owned(),
                     serde_json::from_str(&entry.value).unwrap_or(Json::Null),
                 )),
                 _ => None,
-            }
-        });
+            });
         // First come, first served: the first volunteer's terms rule.
         volunteers.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let Some((_, _, terms)) = volunteers.first() else {
@@ -217,7 +222,10 @@ mod tests {
         ]);
         let exports = mirror.exports("file");
         assert_eq!(exports.len(), 1);
-        assert_eq!((exports[0].host.as_str(), exports[0].name.as_str()), ("b", "/tmp/a"));
+        assert_eq!(
+            (exports[0].host.as_str(), exports[0].name.as_str()),
+            ("b", "/tmp/a")
+        );
         assert!(exports[0].is_for("anyone"));
         assert!(mirror.exports("exec").is_empty());
         assert_eq!(mirror.mapped("k").get("b").map(String::as_str), Some("2"));

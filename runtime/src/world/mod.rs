@@ -42,7 +42,11 @@ impl World {
         World::new(hostname, mirror, Box::new(store))
     }
 
-    pub fn new(hostname: impl Into<String>, mirror: Arc<Mirror>, store: Box<dyn Store>) -> Arc<World> {
+    pub fn new(
+        hostname: impl Into<String>,
+        mirror: Arc<Mirror>,
+        store: Box<dyn Store>,
+    ) -> Arc<World> {
         Arc::new(World {
             hostname: hostname.into(),
             mirror,
@@ -128,6 +132,15 @@ impl World {
             keys::kv(key)
         };
         self.mirror.get(&stored).map(|entry| entry.value)
+    }
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("World")
+            .field("hostname", &self.hostname)
+            .finish_non_exhaustive()
     }
 }
 

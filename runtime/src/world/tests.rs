@@ -6,8 +6,10 @@ use mcl_compiler::value::Value;
 use mcl_grammar::Span;
 
 fn exported(name: &str, content: &str) -> Resource {
-    let mut meta = MetaParams::default();
-    meta.export = vec!["*".to_owned()];
+    let meta = MetaParams {
+        export: vec!["*".to_owned()],
+        ..MetaParams::default()
+    };
     Resource {
         kind: "file".to_owned(),
         name: name.to_owned(),
@@ -34,9 +36,15 @@ fn exports_are_published_changed_and_withdrawn() {
     assert_eq!(changes.try_recv().map(|keys| keys.len()), Ok(2));
     // Unchanged exports are not written again.
     world.publish_exports(&graph(vec![exported("/x", "1"), exported("/y", "3")]));
-    assert_eq!(changes.try_recv(), Ok(vec![keys::export("a", "file", "/y")]));
+    assert_eq!(
+        changes.try_recv(),
+        Ok(vec![keys::export("a", "file", "/y")])
+    );
     world.publish_exports(&graph(vec![exported("/y", "3")]));
-    assert_eq!(changes.try_recv(), Ok(vec![keys::export("a", "file", "/x")]));
+    assert_eq!(
+        changes.try_recv(),
+        Ok(vec![keys::export("a", "file", "/x")])
+    );
     let left = world.view().exports("file");
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].params.get("content"), Some(&serde_json::json!("3")));
