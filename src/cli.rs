@@ -102,9 +102,26 @@ pub struct RunArgs {
     /// Join an etcd cluster at these URLs (comma separated).
     #[arg(long, value_name = "URLS")]
     pub seeds: Option<String>,
-    /// Start and supervise a local etcd server.
+    /// Start and supervise a local etcd server (Debian's etcd-server) and
+    /// join it; other agents join with --seeds.
     #[arg(long)]
     pub etcd_serve: bool,
+    /// The served etcd's client URLs (comma separated).
+    #[arg(long, value_name = "URLS", default_value = "http://127.0.0.1:2379")]
+    pub etcd_client_urls: String,
+    /// The served etcd's peer URLs (comma separated).
+    #[arg(long, value_name = "URLS", default_value = "http://127.0.0.1:2380")]
+    pub etcd_peer_urls: String,
+    /// The client URLs other hosts reach the served etcd at (default: --etcd-client-urls).
+    #[arg(long, value_name = "URLS")]
+    pub etcd_advertise_client_urls: Option<String>,
+    /// The peer URLs other members reach the served etcd at (default: --etcd-peer-urls).
+    #[arg(long, value_name = "URLS")]
+    pub etcd_advertise_peer_urls: Option<String>,
+    /// The agent's state directory: the served etcd keeps its data in
+    /// PREFIX/etcd (default /var/lib/mgmt as root, else ~/.local/state/mgmt).
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
     /// Keys of the cluster live below this etcd prefix.
     #[arg(long, value_name = "PREFIX", default_value = "/_mgmt/")]
     pub etcd_prefix: String,

@@ -27,11 +27,6 @@ const BLOCKING_THREADS_PER_CPU: usize = 2;
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);
-    if args.etcd_serve {
-        return Err(Failure::Run(anyhow::anyhow!(
-            "--etcd-serve is not available in this build yet: start etcd (Debian's etcd-server) and join it with --seeds URL"
-        )));
-    }
     let text = read_source(global, &args.file)?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());
@@ -52,7 +47,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         .thread_name("mgmt-engine")
         .build()
         .context("cannot start the engine's runtime")?;
-    let world = super::world::world(args, &compile.hostname, &runtime).map_err(Failure::Run)?;
+    let served = super::world::serve(args, &compile.hostname).map_err(Failure::Run)?;
+    let world = super::world::world(args, served.as_ref(), &compile.hostname, &runtime)
+        .map_err(Failure::Run)?;
     toolbox.world = world.view();
     let mut sources = SourceMap::new();
     let entry = display_name(&args.file);
@@ -127,6 +124,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     // waiting on a child must not hold the exit.
     services.commands.kill_all();
     runtime.shutdown_timeout(Duration::from_secs(2));
+    if let Some(server) = served {
+        server.stop();
+    }
     if let Ok(owners) = killed.try_recv() {
         return Err(Failure::Run(anyhow::anyhow!(
             "stopped after killing the commands of {} (still running when the {} s shutdown grace ran out)",

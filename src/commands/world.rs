@@ -1,10 +1,13 @@
 //! The World an agent runs with: the in-process store, or etcd at
-//! `--seeds` (with TLS and a user from flags; the password never from a
+//! `--seeds` or served by the agent itself (`--etcd-serve`) (with TLS and a user from flags; the password never from a
 //! flag, so it is not in `ps`).
 
 use crate::cli::RunArgs;
 use anyhow::{anyhow, Context};
-use mgmt_runtime::world::{EtcdOptions, EtcdStore, Mirror, TlsFiles, World};
+use mgmt_runtime::world::{
+    EtcdOptions, EtcdServer, EtcdStore, Mirror, ServeOptions, TlsFiles, World,
+};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::{info, warn};
@@ -16,28 +19,80 @@ const FIRST_SYNC: Duration = Duration::from_secs(5);
 /// The variable that may hold the etcd user's password.
 const PASSWORD_VARIABLE: &str = "MGMT_ETCD_PASSWORD";
 
-/// Builds the World; for etcd, on `runtime`, waiting briefly for its data.
+/// With `--etcd-serve`: the local etcd server, started and answering.
+pub fn serve(args: &RunArgs, hostname: &str) -> anyhow::Result<Option<EtcdServer>> {
+    if !args.etcd_serve {
+        return Ok(None);
+    }
+    let client_urls = urls(&args.etcd_client_urls);
+    let peer_urls = urls(&args.etcd_peer_urls);
+    let options = ServeOptions {
+        name: hostname.to_owned(),
+        data_dir: state_dir(args).join("etcd"),
+        advertise_client_urls: args
+            .etcd_advertise_client_urls
+            .as_deref()
+            .map_or_else(|| client_urls.clone(), urls),
+        advertise_peer_urls: args
+            .etcd_advertise_peer_urls
+            .as_deref()
+            .map_or_else(|| peer_urls.clone(), urls),
+        client_urls,
+        peer_urls,
+    };
+    EtcdServer::start(options)
+        .map(Some)
+        .map_err(|why| anyhow!(why))
+}
+
+/// `--prefix`, or the default state directory.
+fn state_dir(args: &RunArgs) -> PathBuf {
+    if let Some(prefix) = &args.prefix {
+        return prefix.clone();
+    }
+    if nix::unistd::Uid::effective().is_root() {
+        return PathBuf::from("/var/lib/mgmt");
+    }
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join(".local/state/mgmt")
+}
+
+fn urls(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Builds the World; for etcd (at `--seeds`, or the one this agent serves),
+/// on `runtime`, waiting briefly for its data.
 pub fn world(
     args: &RunArgs,
+    served: Option<&EtcdServer>,
     hostname: &str,
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Arc<World>> {
-    let Some(seeds) = &args.seeds else {
+    let mut endpoints: Vec<String> = args.seeds.as_deref().map(urls).unwrap_or_default();
+    if served.is_some() {
+        let own = args
+            .etcd_advertise_client_urls
+            .as_deref()
+            .unwrap_or(&args.etcd_client_urls);
+        endpoints.extend(urls(own));
+    }
+    if endpoints.is_empty() {
         if args.export_ttl.is_some() || args.etcd_ca.is_some() || args.etcd_user.is_some() {
             return Err(anyhow!(
                 "--export-ttl, --etcd-ca and --etcd-user need a cluster: add --seeds URL"
             ));
         }
+        if args.seeds.is_some() {
+            return Err(anyhow!("--seeds names no URL"));
+        }
         return Ok(World::in_process(hostname));
-    };
-    let endpoints: Vec<String> = seeds
-        .split(',')
-        .map(str::trim)
-        .filter(|url| !url.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if endpoints.is_empty() {
-        return Err(anyhow!("--seeds names no URL"));
     }
     if args.export_ttl == Some(0) {
         return Err(anyhow!("--export-ttl must be at least 1 second"));

@@ -228,3 +228,55 @@ file "@/${hostname}-view" {
         assert_eq!(code, Some(0), "{log}");
     }
 }
+
+#[test]
+fn an_agent_serves_etcd_and_a_second_joins_it() {
+    if !etcd::available() {
+        return;
+    }
+    let case = Case::new(PROGRAM);
+    for host in ["a", "b"] {
+        std::fs::write(
+            case.path(&format!("input-{host}")),
+            format!("v1 of {host}\n"),
+        )
+        .expect("input written");
+    }
+    let client = format!("http://127.0.0.1:{}", etcd::free_port());
+    let peer = format!("http://127.0.0.1:{}", etcd::free_port());
+    let state = case.path("state");
+    let state = state.to_str().expect("utf-8 path");
+    let server = case.agent(&[
+        "--hostname",
+        "a",
+        "--etcd-serve",
+        "--etcd-client-urls",
+        &client,
+        "--etcd-peer-urls",
+        &peer,
+        "--prefix",
+        state,
+    ]);
+    eventually("the served etcd answers", || {
+        server.log().contains("serving etcd at")
+    });
+    let joined = case.agent(&["--hostname", "b", "--seeds", &client]);
+    eventually("a and b exchange exports", || {
+        holds(&case, "a", "b", "v1 of b\n") && holds(&case, "b", "a", "v1 of a\n")
+    });
+    assert!(case.path("state/etcd/member").is_dir());
+    let (code, log) = joined.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let (code, log) = server.stop();
+    assert_eq!(code, Some(0), "{log}");
+    // The served etcd stopped with its agent.
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &format!("data-dir {state}/etcd")])
+        .output()
+        .expect("pgrep runs");
+    assert!(
+        left.stdout.is_empty(),
+        "etcd still runs: {}",
+        text(&left.stdout)
+    );
+}

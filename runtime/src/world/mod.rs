@@ -9,10 +9,12 @@ mod etcd;
 pub mod keys;
 mod memory;
 mod mirror;
+mod serve;
 
 pub use etcd::{EtcdOptions, EtcdStore, TlsFiles};
 pub use memory::MemoryStore;
 pub use mirror::{export_value, Entry, Mirror};
+pub use serve::{EtcdServer, ServeOptions};
 
 use mcl_compiler::graph::ResourceGraph;
 use mcl_compiler::world::WorldView;

@@ -34,6 +34,7 @@
 
 mod config;
 mod process;
+pub(crate) use process::dies_with_agent;
 mod schema;
 mod watch_command;
 mod watch_files;

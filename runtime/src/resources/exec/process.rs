@@ -208,6 +208,19 @@ static PARENT_DEATH_WRAPPER: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
     found
 });
 
+/// A command for `program` that the kernel kills when the agent dies (by
+/// `setpriv --pdeathsig KILL`, when util-linux has it).
+pub(crate) fn dies_with_agent(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    match PARENT_DEATH_WRAPPER.as_ref() {
+        Some(setpriv) => {
+            let mut command = Command::new(setpriv);
+            command.args(["--pdeathsig", "KILL", "--"]).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
 /// The child process for `line`, ready to spawn (its output not yet set).
 pub fn build(line: &CommandLine, context: &RunContext) -> Result<Command, ResourceError> {
     let argv = line.argv();
@@ -218,14 +231,7 @@ pub fn build(line: &CommandLine, context: &RunContext) -> Result<Command, Resour
         )));
     };
     let program = resolve(program, line.cwd.as_deref(), &context.env)?;
-    let mut command = match PARENT_DEATH_WRAPPER.as_ref() {
-        Some(setpriv) => {
-            let mut command = Command::new(setpriv);
-            command.args(["--pdeathsig", "KILL", "--"]).arg(program);
-            command
-        }
-        None => Command::new(program),
-    };
+    let mut command = dies_with_agent(&program);
     command
         .args(arguments)
         .env_clear()
