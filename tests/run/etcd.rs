@@ -13,6 +13,8 @@ pub struct Etcd {
     peer_url: String,
     data: tempfile::TempDir,
     child: Option<Child>,
+    /// Server certificate, key and the CA clients must be signed by.
+    tls: Option<[String; 3]>,
 }
 
 /// A port nothing listens on now.
@@ -45,6 +47,21 @@ impl Etcd {
             peer_url: format!("http://127.0.0.1:{}", free_port()),
             data: tempfile::tempdir().expect("temp dir"),
             child: None,
+            tls: None,
+        };
+        etcd.resume();
+        etcd
+    }
+
+    /// A member that serves clients over TLS only and requires a client
+    /// certificate signed by `ca`.
+    pub fn start_tls(cert: &str, key: &str, ca: &str) -> Etcd {
+        let mut etcd = Etcd {
+            client_url: format!("https://127.0.0.1:{}", free_port()),
+            peer_url: format!("http://127.0.0.1:{}", free_port()),
+            data: tempfile::tempdir().expect("temp dir"),
+            child: None,
+            tls: Some([cert.to_owned(), key.to_owned(), ca.to_owned()]),
         };
         etcd.resume();
         etcd
@@ -53,7 +70,13 @@ impl Etcd {
     /// Starts the member (again) and waits until it answers.
     pub fn resume(&mut self) {
         let data: PathBuf = self.data.path().join("member");
-        let child = Command::new("etcd")
+        let mut command = Command::new("etcd");
+        if let Some([cert, key, ca]) = &self.tls {
+            command
+                .args(["--cert-file", cert, "--key-file", key])
+                .args(["--trusted-ca-file", ca, "--client-cert-auth"]);
+        }
+        let child = command
             .args(["--name", "test"])
             .arg("--data-dir")
             .arg(&data)
@@ -67,7 +90,12 @@ impl Etcd {
             .spawn()
             .expect("etcd starts");
         self.child = Some(child);
-        let address = self.client_url.trim_start_matches("http://").to_owned();
+        let address = self
+            .client_url
+            .split("://")
+            .last()
+            .unwrap_or_default()
+            .to_owned();
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(20) {
             if TcpStream::connect(&address).is_ok() && self.get("health-check").is_some() {
@@ -89,7 +117,12 @@ impl Etcd {
     /// `etcdctl get --prefix KEY`: the keys and values, one per line; `None`
     /// when etcd does not answer.
     pub fn get(&self, prefix: &str) -> Option<String> {
-        let output = Command::new("etcdctl")
+        let mut command = Command::new("etcdctl");
+        if let Some([cert, key, ca]) = &self.tls {
+            // The server's own pair serves as a client certificate too.
+            command.args(["--cert", cert, "--key", key, "--cacert", ca]);
+        }
+        let output = command
             .env("ETCDCTL_API", "3")
             .args(["--endpoints", &self.client_url, "--dial-timeout", "2s"])
             .args(["get", "--prefix", prefix])

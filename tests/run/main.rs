@@ -14,6 +14,7 @@ mod reload;
 mod secrets;
 mod shutdown;
 mod support;
+mod tls;
 mod watch_limit;
 
 use support::*;
