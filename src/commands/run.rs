@@ -32,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             "clustering (--seeds, --etcd-serve) is not available in this build yet; run without it to use the in-process store"
         )));
     }
-    let text = read_source(global, &args.file)?;
+    let text = read_source(global, args.entry.file())?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());
     let toolbox = toolbox_with_kinds(Arc::new(RealHost::new()), Arc::clone(&kinds));
@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         autoedges: true,
     };
     let mut sources = SourceMap::new();
-    let entry = display_name(&args.file);
+    let entry = display_name(args.entry.file());
     let report_errors = |sources: &SourceMap, diagnostics: &[mcl_compiler::Diagnostic]| {
         report(global, sources, diagnostics);
         Failure::Program
@@ -101,7 +101,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         compile,
         sources,
         first,
-        reload: reloader(global, &args.file, &entry),
+        reload: reloader(global, args.entry.file(), &entry),
     };
     let services = Services::with_kinds(kinds);
     let grace = Duration::from_secs(args.shutdown_grace);
