@@ -25,7 +25,10 @@ pub fn register(registry: &mut FunctionRegistry) {
                 context.watch(Watch::Store(kv_key(key)));
                 let value = context.world.value(key);
                 Ok(Value::Struct(vec![
-                    ("value".to_owned(), Value::str(value.clone().unwrap_or_default())),
+                    (
+                        "value".to_owned(),
+                        Value::str(value.clone().unwrap_or_default()),
+                    ),
                     ("exists".to_owned(), Value::Bool(value.is_some())),
                 ]))
             },
