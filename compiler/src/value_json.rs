@@ -39,9 +39,10 @@ pub fn value_from_json(json: &Json, ty: &Type) -> Result<Value, String> {
         (Type::Map(key, value), Json::Array(pairs)) => pairs
             .iter()
             .map(|pair| match pair {
-                Json::Array(both) if both.len() == 2 => {
-                    Ok((value_from_json(&both[0], key)?, value_from_json(&both[1], value)?))
-                }
+                Json::Array(both) if both.len() == 2 => Ok((
+                    value_from_json(&both[0], key)?,
+                    value_from_json(&both[1], value)?,
+                )),
                 _ => Err("a map entry that is not a [key, value] pair".to_owned()),
             })
             .collect::<Result<BTreeMap<_, _>, String>>()

@@ -283,7 +283,11 @@ impl EvalCore {
         Ok(())
     }
 
-    pub(super) fn run_body(&self, scope: &Rc<ValueScope>, resource: &Resource) -> Result<Body, Failure> {
+    pub(super) fn run_body(
+        &self,
+        scope: &Rc<ValueScope>,
+        resource: &Resource,
+    ) -> Result<Body, Failure> {
         let mut body = Body::default();
         let mut outcome = Ok(());
         for entry in &resource.body {
