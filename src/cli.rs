@@ -1,7 +1,7 @@
 //! The command-line interface as clap types: the CLI contract of DESIGN.md.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,6 +44,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Parse, check and evaluate a program once and print its resource graph.
     Compile(CompileArgs),
+    /// Parse and type-check a program; print nothing but its errors.
+    Check(CheckArgs),
     /// Run the agent: keep this host converged on the program.
     Run(RunArgs),
 }
@@ -65,10 +67,56 @@ pub enum GraphFormat {
     Dot,
 }
 
+/// The entry file of `compile`, `check` and `run`, optionally after the word
+/// `lang`: upstream mgmt names its front end there (`mgmt run lang main.mcl`),
+/// and we have only that one, so the word is accepted and skipped.
+#[derive(Args, Debug)]
+pub struct EntryArgs {
+    /// The program's entry file (`-` for standard input), optionally after `lang`.
+    #[arg(value_name = "[lang] FILE", num_args = 1..=2, required = true)]
+    words: Vec<PathBuf>,
+}
+
+impl EntryArgs {
+    /// The entry file: the last word, once [`EntryArgs::validate`] passed.
+    pub fn file(&self) -> &Path {
+        self.words.last().map_or(Path::new("-"), PathBuf::as_path)
+    }
+
+    /// Two words are allowed only as `lang FILE`.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.words.as_slice() {
+            [frontend, _] if frontend != Path::new("lang") => Err(format!(
+                "unexpected argument {:?}: only the front end `lang` may come before the file",
+                frontend.display().to_string()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Command {
+    /// The entry words of a command that has them.
+    pub fn entry(&self) -> Option<&EntryArgs> {
+        match self {
+            Command::Fmt(_) => None,
+            Command::Compile(args) => Some(&args.entry),
+            Command::Check(args) => Some(&args.entry),
+            Command::Run(args) => Some(&args.entry),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub entry: EntryArgs,
+}
+
 #[derive(Args, Debug)]
 pub struct CompileArgs {
-    /// The program's entry file.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub entry: EntryArgs,
     /// How to print the resource graph.
     #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
     pub format: GraphFormat,
@@ -85,11 +133,15 @@ pub struct CompileArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The program's entry file.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub entry: EntryArgs,
     /// Exit this many seconds after the graph has converged.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, visible_alias = "converger-timeout", value_name = "SECONDS")]
     pub converged_timeout: Option<u64>,
+    /// Accepted for upstream's command lines and changes nothing: the agent
+    /// always exits after --converged-timeout, and never without it.
+    #[arg(long)]
+    pub converged_exit: bool,
     /// The host name the program sees as `$hostname`.
     #[arg(long)]
     pub hostname: Option<String>,

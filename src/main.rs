@@ -11,7 +11,7 @@ mod source;
 
 use mgmt::toolbox;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
 /// How a command ended, beyond plain success.
@@ -34,6 +34,11 @@ impl From<anyhow::Error> for Failure {
 fn main() -> ExitCode {
     allocator::tune();
     let cli = cli::Cli::parse();
+    if let Some(Err(message)) = cli.command.entry().map(cli::EntryArgs::validate) {
+        cli::Cli::command()
+            .error(clap::error::ErrorKind::UnknownArgument, message)
+            .exit();
+    }
     let worker = std::thread::Builder::new()
         .name("mgmt".to_owned())
         .stack_size(mcl_compiler::STACK_BYTES)
@@ -52,6 +57,7 @@ fn execute(cli: cli::Cli) -> ExitCode {
     let outcome = match cli.command {
         cli::Command::Fmt(args) => commands::fmt::run(&cli.global, &args),
         cli::Command::Compile(args) => commands::compile::run(&cli.global, &args),
+        cli::Command::Check(args) => commands::check::run(&cli.global, &args),
         cli::Command::Run(args) => commands::run::run(&cli.global, &args),
     };
     match outcome {

@@ -443,3 +443,62 @@ fn an_error_on_a_megabyte_line_prints_a_few_hundred_bytes() {
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
 }
+
+#[test]
+fn check_type_checks_and_prints_nothing_else() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = write(dir.path(), "good.mcl", PROGRAM);
+    let bad = write(dir.path(), "bad.mcl", "$a = 1 + \"x\"\n");
+    let good_arg = good.to_str().expect("utf-8 path");
+    let bad_arg = bad.to_str().expect("utf-8 path");
+    for args in [vec!["check", good_arg], vec!["check", "lang", good_arg]] {
+        let output = mgmt(&args);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+    }
+    let output = mgmt(&["check", bad_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("error[E0301]"));
+    let json = mgmt(&["check", "--error-format", "json", bad_arg]);
+    assert_eq!(json.status.code(), Some(1));
+    assert!(
+        text(&json.stderr).contains("\"code\":\"E0301\""),
+        "{}",
+        text(&json.stderr)
+    );
+}
+
+#[test]
+fn upstreams_lang_word_is_skipped_and_nothing_else_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "main.mcl", PROGRAM);
+    let path_arg = path.to_str().expect("utf-8 path");
+    let plain = mgmt(&["compile", path_arg]);
+    let with_lang = mgmt(&["compile", "lang", path_arg]);
+    assert!(with_lang.status.success(), "{}", text(&with_lang.stderr));
+    assert_eq!(plain.stdout, with_lang.stdout);
+    let other = mgmt(&["run", "yaml", path_arg]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(text(&other.stderr).contains("only the front end `lang`"));
+}
+
+#[test]
+fn run_accepts_upstreams_converged_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out");
+    let program = format!(
+        "file \"{}\" {{\n\tcontent => \"hi\\n\",\n}}\n",
+        target.display()
+    );
+    let path = write(dir.path(), "main.mcl", &program);
+    let output = mgmt(&[
+        "run",
+        "--converger-timeout",
+        "0",
+        "--converged-exit",
+        "lang",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(std::fs::read_to_string(&target).expect("written"), "hi\n");
+}

@@ -286,6 +286,9 @@ fn corpus_host() -> MemoryHost {
             "/etc/corpus/config.json",
             r#"{"name": "web", "port": 80, "tags": ["a", "b"]}"#,
         )
+        .with_file("/proc/modules", "kvm 1142784 0 - Live 0x0\n")
+        .with_file("/proc/cpuinfo", "flags\t: fpu sse2 hypervisor\n")
+        .with_file("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n")
         .with_env("CORPUS_ENV", "prod")
         .with_env("CORPUS_PORT", "8080")
         .with_env("HOME", "/home/corpus")

@@ -10,7 +10,7 @@ use mcl_compiler::graph::{to_dot, to_json, to_text};
 use mcl_grammar::SourceMap;
 
 pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
-    let text = read_source(global, &args.file)?;
+    let text = read_source(global, args.entry.file())?;
     let toolbox = real_toolbox();
     let options = CompileOptions {
         hostname: args
@@ -20,7 +20,7 @@ pub fn run(global: &GlobalArgs, args: &CompileArgs) -> Result<(), Failure> {
         autoedges: !args.no_autoedges,
     };
     let mut sources = SourceMap::new();
-    let entry = display_name(&args.file);
+    let entry = display_name(args.entry.file());
     let evaluation = compile(
         &loader(global),
         &mut sources,

@@ -27,7 +27,7 @@ const BLOCKING_THREADS_PER_CPU: usize = 2;
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     crate::logging::init(global.verbose);
-    let text = read_source(global, &args.file)?;
+    let text = read_source(global, args.entry.file())?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());
     let host = RealHost::new().with_hostname(args.hostname.clone());
@@ -52,7 +52,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         .map_err(Failure::Run)?;
     toolbox.world = world.view();
     let mut sources = SourceMap::new();
-    let entry = display_name(&args.file);
+    let entry = display_name(args.entry.file());
     let report_errors = |sources: &SourceMap, diagnostics: &[mcl_compiler::Diagnostic]| {
         report(global, sources, diagnostics);
         Failure::Program
@@ -101,7 +101,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         compile,
         sources,
         first,
-        reload: reloader(global, &args.file, &entry),
+        reload: reloader(global, args.entry.file(), &entry),
     };
     let services = Services::with_kinds(kinds).with_world(Arc::clone(&world));
     let grace = Duration::from_secs(args.shutdown_grace);

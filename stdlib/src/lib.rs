@@ -30,12 +30,14 @@ mod math;
 mod native;
 mod net;
 mod os;
+mod os_probe;
 mod path;
 mod printf;
 mod regexp;
 mod strings;
 mod sys;
 mod typestr;
+mod url;
 mod world;
 
 pub use host::{MemoryHost, RealHost};
@@ -55,11 +57,13 @@ pub fn register(registry: &mut FunctionRegistry) {
     map::register(registry);
     datetime::register(registry);
     os::register(registry);
+    os_probe::register(registry);
     sys::register(registry);
     regexp::register(registry);
     encoding::register(registry);
     path::register(registry);
     net::register(registry);
+    url::register(registry);
     local::register(registry);
     world::register(registry);
     // Last: templates may call every function registered before them.

@@ -1,6 +1,7 @@
 //! The `net` module: MAC address checks and formatting, and the parts of a
 //! CIDR address (`192.0.2.5/24`): its IP, prefix length, mask, network,
-//! first usable and last address. Malformed input is a catchable error.
+//! first usable and last address, and whether an IP is inside it
+//! (`ip_in_cidr`). Malformed input is a catchable error.
 
 use crate::native::{arg_str, Native};
 use mcl_compiler::function::FunctionRegistry;
@@ -65,6 +66,26 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
         }
         Ok(with_bits(ip, first).to_string())
     });
+    registry.register(
+        MODULE,
+        "ip_in_cidr",
+        Native::pure(
+            "net.ip_in_cidr",
+            vec![Type::Str, Type::Str],
+            Type::Bool,
+            |args| {
+                let text = arg_str(&args, 0)?;
+                let ip: IpAddr = text
+                    .parse()
+                    .map_err(|_| CallError::catchable(format!("invalid IP address {text:?}")))?;
+                let (base, prefix) = parse_cidr(arg_str(&args, 1)?)?;
+                // An IPv4 address is never inside an IPv6 network, nor the reverse.
+                Ok(Value::Bool(
+                    ip.is_ipv4() == base.is_ipv4() && network(ip, prefix) == network(base, prefix),
+                ))
+            },
+        ),
+    );
     str_function(registry, "cidr_to_last", |cidr| {
         let (ip, prefix) = parse_cidr(cidr)?;
         Ok(last(ip, prefix).to_string())
@@ -177,6 +198,20 @@ fn last(ip: IpAddr, prefix: u32) -> IpAddr {
 mod tests {
     use crate::testing::*;
     use mcl_compiler::value::Value;
+
+    #[test]
+    fn ip_in_cidr_compares_networks_of_one_family() {
+        let inside = |ip: &str, cidr: &str| ok("net", "ip_in_cidr", vec![s(ip), s(cidr)]);
+        assert_eq!(inside("192.0.2.77", "192.0.2.5/24"), Value::Bool(true));
+        assert_eq!(inside("192.0.3.1", "192.0.2.0/24"), Value::Bool(false));
+        assert_eq!(inside("2001:db8::1", "2001:db8::/32"), Value::Bool(true));
+        assert_eq!(inside("192.0.2.1", "2001:db8::/32"), Value::Bool(false));
+        assert!(
+            catchable("net", "ip_in_cidr", vec![s("nope"), s("192.0.2.0/24")])
+                .contains("invalid IP address")
+        );
+        assert!(!catchable("net", "ip_in_cidr", vec![s("192.0.2.1"), s("x")]).is_empty());
+    }
 
     #[test]
     fn is_mac_wants_the_canonical_form() {
