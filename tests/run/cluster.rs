@@ -280,3 +280,41 @@ fn an_agent_serves_etcd_and_a_second_joins_it() {
         text(&left.stdout)
     );
 }
+
+#[test]
+fn a_three_member_etcd_losing_its_leader_keeps_the_hosts_converging() {
+    if !etcd::available() {
+        return;
+    }
+    let mut etcd = etcd::EtcdCluster::start();
+    let case = Case::new(PROGRAM);
+    let seeds = etcd.client_urls.join(",");
+    let agents: Vec<Agent> = ["a", "b"]
+        .iter()
+        .map(|host| {
+            std::fs::write(
+                case.path(&format!("input-{host}")),
+                format!("v1 of {host}\n"),
+            )
+            .expect("input written");
+            case.agent(&["--hostname", host, "--seeds", &seeds])
+        })
+        .collect();
+    eventually("a and b exchange exports", || {
+        holds(&case, "a", "b", "v1 of b\n") && holds(&case, "b", "a", "v1 of a\n")
+    });
+    let leader = etcd.leader().expect("a leader");
+    etcd.kill(leader);
+    std::fs::write(case.path("input-a"), "after the leader left\n").expect("input changed");
+    eventually("b holds the change made after the leader was lost", || {
+        holds(&case, "b", "a", "after the leader left\n")
+    });
+    let stored = etcd
+        .get("/_mgmt/exports/a/")
+        .expect("the rest of the cluster answers");
+    assert!(stored.contains("after the leader left"), "{stored}");
+    for agent in agents {
+        let (code, log) = agent.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
+}

@@ -1,7 +1,8 @@
 //! A real etcd server (Debian's `etcd-server`) for the cluster tests: one
 //! member on free loopback ports with its data in the test's temp dir,
 //! stopped on drop. It can be stopped and started again on the same ports
-//! and data, as an etcd restart.
+//! and data, as an etcd restart. [`EtcdCluster`] is three members, one of
+//! which a test can take away (the leader, say).
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -138,5 +139,125 @@ impl Etcd {
 impl Drop for Etcd {
     fn drop(&mut self) {
         self.pause();
+    }
+}
+
+/// A three-member etcd cluster on loopback, each member stopped on drop.
+pub struct EtcdCluster {
+    pub client_urls: Vec<String>,
+    members: Vec<Child>,
+    _data: tempfile::TempDir,
+}
+
+impl EtcdCluster {
+    pub fn start() -> EtcdCluster {
+        let data = tempfile::tempdir().expect("temp dir");
+        let names = ["m0", "m1", "m2"];
+        let clients: Vec<String> = names
+            .iter()
+            .map(|_| format!("http://127.0.0.1:{}", free_port()))
+            .collect();
+        let peers: Vec<String> = names
+            .iter()
+            .map(|_| format!("http://127.0.0.1:{}", free_port()))
+            .collect();
+        let initial = names
+            .iter()
+            .zip(&peers)
+            .map(|(name, peer)| format!("{name}={peer}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let members = names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                Command::new("etcd")
+                    .args(["--name", name])
+                    .arg("--data-dir")
+                    .arg(data.path().join(name))
+                    .args(["--listen-client-urls", &clients[index]])
+                    .args(["--advertise-client-urls", &clients[index]])
+                    .args(["--listen-peer-urls", &peers[index]])
+                    .args(["--initial-advertise-peer-urls", &peers[index]])
+                    .args(["--initial-cluster", &initial])
+                    .args(["--initial-cluster-state", "new"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("etcd starts")
+            })
+            .collect();
+        let cluster = EtcdCluster {
+            client_urls: clients,
+            members,
+            _data: data,
+        };
+        let started = Instant::now();
+        while cluster.leader().is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the etcd cluster elected no leader within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        cluster
+    }
+
+    /// The index of the member that leads, as `etcdctl endpoint status` says.
+    pub fn leader(&self) -> Option<usize> {
+        let output = Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .args([
+                "--endpoints",
+                &self.client_urls.join(","),
+                "--dial-timeout",
+                "1s",
+            ])
+            .args(["endpoint", "status", "-w", "json"])
+            .output()
+            .ok()?;
+        let statuses: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+        statuses.as_array()?.iter().find_map(|endpoint| {
+            let status = endpoint.get("Status")?;
+            let member = status.get("header")?.get("member_id")?.as_u64()?;
+            let leader = status.get("leader")?.as_u64()?;
+            let url = endpoint.get("Endpoint")?.as_str()?;
+            (member == leader)
+                .then(|| self.client_urls.iter().position(|known| known == url))
+                .flatten()
+        })
+    }
+
+    /// Stops member `index` for good.
+    pub fn kill(&mut self, index: usize) {
+        let _ = self.members[index].kill();
+        let _ = self.members[index].wait();
+    }
+
+    /// `etcdctl get --prefix` through the members still up.
+    pub fn get(&self, prefix: &str) -> Option<String> {
+        let output = Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .args([
+                "--endpoints",
+                &self.client_urls.join(","),
+                "--dial-timeout",
+                "2s",
+            ])
+            .args(["get", "--prefix", prefix])
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+impl Drop for EtcdCluster {
+    fn drop(&mut self) {
+        for index in 0..self.members.len() {
+            self.kill(index);
+        }
     }
 }
