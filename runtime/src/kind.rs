@@ -97,7 +97,7 @@ impl Kinds {
 
     /// Every built-in kind: the one list that registers them.
     pub fn builtin() -> Kinds {
-        use crate::resources::{exec, file, kv, msg, noop, print, test, timer, value};
+        use crate::resources::{exec, file, kv, msg, noop, print, schedule, test, timer, value};
         use crate::schemas::{cron, hostname, pkg, svc, user};
         Kinds::empty()
             .with(exec::Kind)
@@ -106,6 +106,7 @@ impl Kinds {
             .with(msg::Kind)
             .with(noop::Kind)
             .with(print::Kind)
+            .with(schedule::Kind)
             .with(test::Kind)
             .with(timer::Kind)
             .with(value::Kind)

@@ -318,3 +318,54 @@ fn a_three_member_etcd_losing_its_leader_keeps_the_hosts_converging() {
         assert_eq!(code, Some(0), "{log}");
     }
 }
+
+#[test]
+fn a_schedule_chooses_the_first_volunteer_and_the_next_when_it_dies() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(
+        r#"import "fmt"
+import "world"
+
+schedule "db" {
+	max => 1,
+}
+$chosen = world.schedule("db")
+$mine = len($chosen) == 1 and $chosen[0] == $hostname
+file "@/${hostname}-sees" {
+	content => fmt.printf("%d\n", len($chosen)),
+}
+file "@/${hostname}-chosen" {
+	state => if $mine { "exists" } else { "absent" },
+}
+"#,
+    );
+    let args = |host: &'static str| {
+        [
+            "--hostname",
+            host,
+            "--seeds",
+            &etcd.client_url,
+            "--export-ttl",
+            "2",
+        ]
+        .map(str::to_owned)
+    };
+    let first_args = args("a");
+    let first = case.agent(&first_args.iter().map(String::as_str).collect::<Vec<_>>());
+    eventually("a is chosen", || case.path("a-chosen").exists());
+    let second_args = args("b");
+    let second = case.agent(&second_args.iter().map(String::as_str).collect::<Vec<_>>());
+    eventually("b sees the one chosen host", || {
+        case.read("b-sees") == "1\n"
+    });
+    assert!(!case.path("b-chosen").exists());
+    first.signal("KILL");
+    eventually("b is chosen once a's lease ran out", || {
+        case.path("b-chosen").exists()
+    });
+    let (code, log) = second.stop();
+    assert_eq!(code, Some(0), "{log}");
+}

@@ -8,6 +8,7 @@ pub mod kv;
 pub mod msg;
 pub mod noop;
 pub mod print;
+pub mod schedule;
 pub mod test;
 pub mod timer;
 pub mod value;

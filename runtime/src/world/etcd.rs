@@ -32,7 +32,8 @@ pub struct EtcdOptions {
     /// Every key lives below it (`/_mgmt/`).
     pub prefix: String,
     pub hostname: String,
-    /// Bind this host's exports to a lease of this many seconds.
+    /// Bind this host's exports and schedule volunteers to a lease of this
+    /// many seconds.
     pub export_ttl: Option<u64>,
     pub user: Option<(String, String)>,
     pub tls: Option<TlsFiles>,
@@ -362,7 +363,10 @@ impl ClientTask {
                     let full = format!("{prefix}{key}");
                     match value {
                         Some(value) => {
-                            let leased = matches!(keys::parse(key), Some(Parsed::Export { .. }));
+                            let leased = matches!(
+                                keys::parse(key),
+                                Some(Parsed::Export { .. } | Parsed::Volunteer { .. })
+                            );
                             let options = lease
                                 .filter(|_| leased)
                                 .map(|(id, _)| PutOptions::new().with_lease(id));

@@ -126,6 +126,20 @@ impl World {
         self.store.write(vec![(stored, value.map(str::to_owned))]);
     }
 
+    /// Volunteers this host for a schedule namespace with `terms` (or, with
+    /// `None`, withdraws it).
+    pub fn volunteer(&self, namespace: &str, terms: Option<&str>) {
+        let key = keys::volunteer(&self.hostname, namespace);
+        self.store.write(vec![(key, terms.map(str::to_owned))]);
+    }
+
+    /// The terms this host volunteered with, as the store has them now.
+    pub fn volunteer_terms(&self, namespace: &str) -> Option<String> {
+        self.mirror
+            .get(&keys::volunteer(&self.hostname, namespace))
+            .map(|entry| entry.value)
+    }
+
     /// The kv value this host would see now (`mapped`: its own).
     pub fn current_value(&self, key: &str, mapped: bool) -> Option<String> {
         let stored = if mapped {
