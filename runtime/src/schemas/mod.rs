@@ -115,9 +115,10 @@ mod tests {
     use mcl_compiler::schema::ResourceKinds;
     use std::collections::BTreeSet;
 
-    const SPEC_KINDS: [&str; 15] = [
-        "cron", "exec", "file", "group", "hostname", "kv", "msg", "noop", "pkg", "print", "svc",
-        "test", "timer", "user", "value",
+    /// The spec's kinds (§8) and `schedule` (§7.1).
+    const SPEC_KINDS: [&str; 16] = [
+        "cron", "exec", "file", "group", "hostname", "kv", "msg", "noop", "pkg", "print",
+        "schedule", "svc", "test", "timer", "user", "value",
     ];
 
     #[test]
