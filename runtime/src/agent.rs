@@ -1,5 +1,7 @@
 //! The agent: evaluates the program, hands each new graph to the engine, and
-//! evaluates again whenever a reactive input it read changes. When one of the
+//! evaluates again whenever a reactive input it read changes (the shared
+//! store's keys included), publishing its exports to the World after each
+//! evaluation. When one of the
 //! program's files changes, and on SIGHUP, it reads and checks the program
 //! again and runs the new one. A failed
 //! re-evaluation or reload is logged with its located errors and the last

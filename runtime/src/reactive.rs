@@ -64,8 +64,8 @@ impl ReactiveWatches {
                         children.push(child);
                     }
                 }
-                // The agent's own environment does not change; the store
-                // comes with the cluster work.
+                // The agent's own environment does not change; the agent
+                // follows the store's keys itself (`wake_on_store_changes`).
                 Watch::Env(_) | Watch::Store(_) => {}
             }
         }
