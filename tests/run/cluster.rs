@@ -8,7 +8,7 @@ use super::support::*;
 /// Each of three hosts manages two files in its own directory and exports
 /// one file to each peer, whose content comes from a file of the test (so
 /// the test can change an export while the agents run).
-const PROGRAM: &str = r#"import "os"
+pub const PROGRAM: &str = r#"import "os"
 import "world/collect"
 
 $hosts = ["a", "b", "c"]

@@ -16,6 +16,8 @@ pub struct Etcd {
     child: Option<Child>,
     /// Server certificate, key and the CA clients must be signed by.
     tls: Option<[String; 3]>,
+    /// Another client URL it listens on (an address of a test's network).
+    also: Option<String>,
 }
 
 /// A port nothing listens on now.
@@ -49,9 +51,30 @@ impl Etcd {
             data: tempfile::tempdir().expect("temp dir"),
             child: None,
             tls: None,
+            also: None,
         };
         etcd.resume();
         etcd
+    }
+
+    /// A member that also serves clients at `address` (same port).
+    pub fn start_also_on(address: &str) -> Etcd {
+        let port = free_port();
+        let mut etcd = Etcd {
+            client_url: format!("http://127.0.0.1:{port}"),
+            peer_url: format!("http://127.0.0.1:{}", free_port()),
+            data: tempfile::tempdir().expect("temp dir"),
+            child: None,
+            tls: None,
+            also: Some(format!("http://{address}:{port}")),
+        };
+        etcd.resume();
+        etcd
+    }
+
+    /// The client URL at the other address, if any.
+    pub fn also_url(&self) -> Option<&str> {
+        self.also.as_deref()
     }
 
     /// A member that serves clients over TLS only and requires a client
@@ -63,6 +86,7 @@ impl Etcd {
             data: tempfile::tempdir().expect("temp dir"),
             child: None,
             tls: Some([cert.to_owned(), key.to_owned(), ca.to_owned()]),
+            also: None,
         };
         etcd.resume();
         etcd
@@ -81,7 +105,13 @@ impl Etcd {
             .args(["--name", "test"])
             .arg("--data-dir")
             .arg(&data)
-            .args(["--listen-client-urls", &self.client_url])
+            .args([
+                "--listen-client-urls",
+                &match &self.also {
+                    Some(also) => format!("{},{also}", self.client_url),
+                    None => self.client_url.clone(),
+                },
+            ])
             .args(["--advertise-client-urls", &self.client_url])
             .args(["--listen-peer-urls", &self.peer_url])
             .args(["--initial-advertise-peer-urls", &self.peer_url])

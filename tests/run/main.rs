@@ -9,6 +9,7 @@ mod cluster;
 mod etcd;
 mod file_safety;
 mod metaparams;
+mod partition;
 mod recovery;
 mod reload;
 mod secrets;
