@@ -3,9 +3,9 @@
 
 CARGO ?= cargo
 # Debian packages the test suite needs: graphviz renders `--graphviz x.png`;
-# the cluster tests run a real etcd (etcd-server, with etcdctl from
-# etcd-client; iproute2's `ip` cuts a host off in the partition test);
-# etcd-client's build needs protoc and its well-known types.
+# the cluster tests run a real etcd (etcd-server, and etcdctl from
+# etcd-client) and cut a host off with iproute2's `ip`; the etcd-client
+# crate's build needs protoc and its well-known types.
 APT_PACKAGES ?= graphviz etcd-server etcd-client protobuf-compiler libprotobuf-dev iproute2
 
 help: ## List the targets
