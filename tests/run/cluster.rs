@@ -78,10 +78,7 @@ fn three_hosts_exchange_exports_and_follow_changes() {
     });
     let stored = etcd.get("/_mgmt/exports/a/").expect("etcd answers");
     assert!(stored.contains("v2 of a"), "{stored}");
-    for agent in agents {
-        let (code, log) = agent.stop();
-        assert_eq!(code, Some(0), "{log}");
-    }
+    stop_all(agents);
 }
 
 #[test]
@@ -90,9 +87,7 @@ fn exports_that_leave_the_program_are_withdrawn() {
         return;
     }
     let etcd = Etcd::start();
-    let case = Case::new(
-        "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
-    );
+    let case = Case::new(EXPORTS_X);
     let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
     eventually("the export is stored", || {
         etcd.get("/_mgmt/exports/a/file/")
@@ -131,10 +126,7 @@ fn an_etcd_restart_loses_no_change() {
     });
     let log = agents[0].log();
     assert!(log.contains("retrying"), "{log}");
-    for agent in agents {
-        let (code, log) = agent.stop();
-        assert_eq!(code, Some(0), "{log}");
-    }
+    stop_all(agents);
 }
 
 #[test]
@@ -157,9 +149,7 @@ fn with_an_export_ttl_a_killed_hosts_exports_vanish() {
         return;
     }
     let etcd = Etcd::start();
-    let case = Case::new(
-        "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
-    );
+    let case = Case::new(EXPORTS_X);
     let agent = case.agent(&[
         "--hostname",
         "a",
@@ -223,10 +213,7 @@ file "@/${hostname}-view" {
         stored.contains("a was here") && stored.contains("b was here"),
         "{stored}"
     );
-    for agent in [first, second] {
-        let (code, log) = agent.stop();
-        assert_eq!(code, Some(0), "{log}");
-    }
+    stop_all([first, second]);
 }
 
 #[test]
@@ -313,10 +300,7 @@ fn a_three_member_etcd_losing_its_leader_keeps_the_hosts_converging() {
         .get("/_mgmt/exports/a/")
         .expect("the rest of the cluster answers");
     assert!(stored.contains("after the leader left"), "{stored}");
-    for agent in agents {
-        let (code, log) = agent.stop();
-        assert_eq!(code, Some(0), "{log}");
-    }
+    stop_all(agents);
 }
 
 #[test]

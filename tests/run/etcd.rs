@@ -148,22 +148,29 @@ impl Etcd {
     /// `etcdctl get --prefix KEY`: the keys and values, one per line; `None`
     /// when etcd does not answer.
     pub fn get(&self, prefix: &str) -> Option<String> {
-        let mut command = Command::new("etcdctl");
-        if let Some([cert, key, ca]) = &self.tls {
-            // The server's own pair serves as a client certificate too.
-            command.args(["--cert", cert, "--key", key, "--cacert", ca]);
-        }
-        let output = command
-            .env("ETCDCTL_API", "3")
-            .args(["--endpoints", &self.client_url, "--dial-timeout", "2s"])
-            .args(["get", "--prefix", prefix])
-            .output()
-            .ok()?;
-        output
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+        etcdctl_get(&self.client_url, self.tls.as_ref(), prefix)
     }
+}
+
+/// `etcdctl get --prefix PREFIX` at `endpoints` (comma separated), with the
+/// TLS files when the server wants them: the keys and values, one per line;
+/// `None` when etcd does not answer.
+fn etcdctl_get(endpoints: &str, tls: Option<&[String; 3]>, prefix: &str) -> Option<String> {
+    let mut command = Command::new("etcdctl");
+    if let Some([cert, key, ca]) = tls {
+        // The server's own pair serves as a client certificate too.
+        command.args(["--cert", cert, "--key", key, "--cacert", ca]);
+    }
+    let output = command
+        .env("ETCDCTL_API", "3")
+        .args(["--endpoints", endpoints, "--dial-timeout", "2s"])
+        .args(["get", "--prefix", prefix])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 impl Drop for Etcd {
@@ -266,21 +273,7 @@ impl EtcdCluster {
 
     /// `etcdctl get --prefix` through the members still up.
     pub fn get(&self, prefix: &str) -> Option<String> {
-        let output = Command::new("etcdctl")
-            .env("ETCDCTL_API", "3")
-            .args([
-                "--endpoints",
-                &self.client_urls.join(","),
-                "--dial-timeout",
-                "2s",
-            ])
-            .args(["get", "--prefix", prefix])
-            .output()
-            .ok()?;
-        output
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+        etcdctl_get(&self.client_urls.join(","), None, prefix)
     }
 }
 

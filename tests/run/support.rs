@@ -229,3 +229,15 @@ pub fn mode(path: &Path) -> u32 {
 pub fn lines(case: &Case, name: &str) -> Vec<String> {
     case.read(name).lines().map(str::to_owned).collect()
 }
+
+/// Stops each agent with SIGTERM and expects it to exit 0.
+pub fn stop_all(agents: impl IntoIterator<Item = Agent>) {
+    for agent in agents {
+        let (code, log) = agent.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
+}
+
+/// A program that exports one hidden file, `@/x`, to every host.
+pub const EXPORTS_X: &str =
+    "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n";

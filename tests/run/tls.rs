@@ -91,9 +91,7 @@ fn tls_with_client_certificates_admits_the_right_agent_only() {
     if !etcd::available() {
         return;
     }
-    let case = Case::new(
-        "file \"@/x\" {\n\tcontent => \"x\\n\",\n\tMeta:export => [\"*\"],\n\tMeta:hidden => true,\n}\n",
-    );
+    let case = Case::new(EXPORTS_X);
     let dir = case.dir.path();
     certificates(dir, "good", &["server", "client"]);
     certificates(dir, "bad", &["client"]);
@@ -151,8 +149,5 @@ fn tls_with_client_certificates_admits_the_right_agent_only() {
     eventually("the refused agents go on without the cluster", || {
         bad.log().contains("has not answered") && plain.log().contains("has not answered")
     });
-    for agent in [good, bad, plain] {
-        let (code, log) = agent.stop();
-        assert_eq!(code, Some(0), "{log}");
-    }
+    stop_all([good, bad, plain]);
 }

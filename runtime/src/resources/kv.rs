@@ -13,7 +13,7 @@ use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvent
 use crate::schemas::{basic_schema, boolean, field, string};
 use crate::services::Services;
 use crate::spec::ResourceSpec;
-use crate::world::{keys, World};
+use crate::world::World;
 use mcl_compiler::schema::ResourceSchema;
 use mcl_compiler::types::Type;
 use serde_json::Value as Json;
@@ -84,15 +84,6 @@ pub struct Kv {
 }
 
 impl Kv {
-    /// The store key this resource manages.
-    fn stored_key(&self) -> String {
-        if self.mapped {
-            keys::kv_mapped(self.world.hostname(), &self.key)
-        } else {
-            keys::kv(&self.key)
-        }
-    }
-
     /// Whether `stored` may stay although it differs from the wanted value.
     fn stored_is_ahead(&self, stored: &str, wanted: &str) -> bool {
         if !self.skip_less_than {
@@ -122,7 +113,7 @@ impl Resource for Kv {
         let changes = self.world.subscribe();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
-        let key = self.stored_key();
+        let key = self.world.kv_key(&self.key, self.mapped);
         std::thread::Builder::new()
             .name("mgmt-kv-watch".to_owned())
             .spawn(move || {

@@ -118,12 +118,17 @@ impl World {
     /// Sets (or, with `None`, deletes) a kv key: this host's own value when
     /// `mapped`, else the cluster-wide one.
     pub fn set_value(&self, key: &str, value: Option<&str>, mapped: bool) {
-        let stored = if mapped {
+        self.store
+            .write(vec![(self.kv_key(key, mapped), value.map(str::to_owned))]);
+    }
+
+    /// The store key of a kv key: this host's own when `mapped`.
+    pub fn kv_key(&self, key: &str, mapped: bool) -> String {
+        if mapped {
             keys::kv_mapped(&self.hostname, key)
         } else {
             keys::kv(key)
-        };
-        self.store.write(vec![(stored, value.map(str::to_owned))]);
+        }
     }
 
     /// Volunteers this host for a schedule namespace with `terms` (or, with
@@ -142,12 +147,9 @@ impl World {
 
     /// The kv value this host would see now (`mapped`: its own).
     pub fn current_value(&self, key: &str, mapped: bool) -> Option<String> {
-        let stored = if mapped {
-            keys::kv_mapped(&self.hostname, key)
-        } else {
-            keys::kv(key)
-        };
-        self.mirror.get(&stored).map(|entry| entry.value)
+        self.mirror
+            .get(&self.kv_key(key, mapped))
+            .map(|entry| entry.value)
     }
 }
 

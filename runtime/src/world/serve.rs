@@ -18,6 +18,8 @@ const RESTART_MAX: Duration = Duration::from_secs(30);
 /// A server that ran this long before it died is restarted without delay.
 const HEALTHY_RUN: Duration = Duration::from_secs(60);
 const READY_WITHIN: Duration = Duration::from_secs(20);
+const MISSING: &str =
+    "--etcd-serve needs the `etcd` binary: install Debian's etcd-server (apt-get install etcd-server)";
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -109,9 +111,15 @@ fn spawn(options: &ServeOptions) -> Result<Child, String> {
         .arg("--data-dir")
         .arg(&options.data_dir)
         .args(["--listen-client-urls", &options.client_urls.join(",")])
-        .args(["--advertise-client-urls", &options.advertise_client_urls.join(",")])
+        .args([
+            "--advertise-client-urls",
+            &options.advertise_client_urls.join(","),
+        ])
         .args(["--listen-peer-urls", &options.peer_urls.join(",")])
-        .args(["--initial-advertise-peer-urls", &options.advertise_peer_urls.join(",")])
+        .args([
+            "--initial-advertise-peer-urls",
+            &options.advertise_peer_urls.join(","),
+        ])
         .args(["--initial-cluster", &initial_cluster])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -119,7 +127,7 @@ fn spawn(options: &ServeOptions) -> Result<Child, String> {
         .spawn()
         .map_err(|problem| {
             if problem.kind() == std::io::ErrorKind::NotFound || !etcd_installed() {
-                "--etcd-serve needs the `etcd` binary: install Debian's etcd-server (apt-get install etcd-server)".to_owned()
+                MISSING.to_owned()
             } else {
                 format!("cannot start etcd: {problem}")
             }
@@ -135,7 +143,7 @@ fn etcd_installed() -> bool {
 /// Waits until the first client URL accepts connections, or etcd exits.
 fn wait_ready(options: &ServeOptions, child: &Mutex<Option<Child>>) -> Result<(), String> {
     if !etcd_installed() {
-        return Err("--etcd-serve needs the `etcd` binary: install Debian's etcd-server (apt-get install etcd-server)".to_owned());
+        return Err(MISSING.to_owned());
     }
     let url = options
         .advertise_client_urls
