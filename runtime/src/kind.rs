@@ -97,24 +97,26 @@ impl Kinds {
 
     /// Every built-in kind: the one list that registers them.
     pub fn builtin() -> Kinds {
-        use crate::resources::{exec, file, kv, msg, noop, print, schedule, test, timer, value};
-        use crate::schemas::{cron, hostname, pkg, svc, user};
+        use crate::resources::{
+            exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
+        };
+        use crate::schemas::{cron, pkg, user};
         Kinds::empty()
             .with(exec::Kind)
             .with(file::Kind)
+            .with(hostname::Kind)
             .with(kv::Kind)
             .with(msg::Kind)
             .with(noop::Kind)
             .with(print::Kind)
             .with(schedule::Kind)
+            .with(svc::Kind)
             .with(test::Kind)
             .with(timer::Kind)
             .with(value::Kind)
             .with(Planned(cron::schema))
             .with(Planned(user::group))
-            .with(Planned(hostname::schema))
             .with(Planned(pkg::schema))
-            .with(Planned(svc::schema))
             .with(Planned(user::user))
     }
 

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod autogroup;
+pub mod dbus;
 pub mod engine;
 pub mod kind;
 pub mod reactive;

@@ -4,9 +4,9 @@
 //! agents' engines side by side) and one engine's shutdown touches only its
 //! own children.
 //!
-//! The World (what hosts share) is here too; the D-Bus connection joins it
-//! when it is built.
+//! The World (what hosts share) and the D-Bus connections are here too.
 
+use crate::dbus::Buses;
 use crate::kind::Kinds;
 use crate::resource::{Resource, ResourceError};
 use crate::resources::exec::RunningCommands;
@@ -27,6 +27,8 @@ pub struct Services {
     pub files: FileWatcher,
     /// The shared store `kv` resources write (in-process unless clustered).
     pub world: Arc<World>,
+    /// The D-Bus connections of svc, hostname and pkg, opened on first use.
+    pub buses: Buses,
 }
 
 impl Default for Services {
@@ -36,6 +38,7 @@ impl Default for Services {
             commands: RunningCommands::default(),
             files: FileWatcher::default(),
             world: World::in_process("localhost"),
+            buses: Buses::default(),
         }
     }
 }

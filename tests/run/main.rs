@@ -6,6 +6,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 mod cluster;
+mod container;
 mod etcd;
 mod file_safety;
 mod metaparams;
@@ -15,6 +16,7 @@ mod reload;
 mod secrets;
 mod shutdown;
 mod support;
+mod svc;
 mod tls;
 mod watch_limit;
 

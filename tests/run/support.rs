@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -71,7 +72,25 @@ impl Case {
 }
 
 impl Agent {
-    fn spawn(mut command: Command) -> Agent {
+    pub fn spawn(command: Command) -> Agent {
+        Agent::spawn_as(command, false)
+    }
+
+    /// Starts `command` in a process group of its own that ignores SIGTERM,
+    /// SIGINT and SIGHUP until the agent installs its own handlers; signals
+    /// go to the whole group. For an agent behind `nsenter`, which forks it
+    /// and passes no signal on.
+    pub fn spawn_in_group(command: Command) -> Agent {
+        let mut wrapped = Command::new("/bin/sh");
+        wrapped
+            .args(["-c", "trap '' TERM INT HUP; exec \"$@\"", "sh"])
+            .arg(command.get_program())
+            .args(command.get_args())
+            .process_group(0);
+        Agent::spawn_as(wrapped, true)
+    }
+
+    fn spawn_as(mut command: Command, group: bool) -> Agent {
         let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -83,6 +102,7 @@ impl Agent {
             child: Some(child),
             stderr,
             log,
+            group,
         }
     }
 }
@@ -154,14 +174,22 @@ pub struct Agent {
     stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
     /// What it has logged so far.
     log: Arc<Mutex<Vec<u8>>>,
+    /// Signals go to its process group.
+    group: bool,
 }
 
 impl Agent {
     pub fn signal(&self, signal: &str) {
         if let Some(child) = &self.child {
+            let target = if self.group {
+                format!("-{}", child.id())
+            } else {
+                child.id().to_string()
+            };
             let _ = Command::new("kill")
                 .arg(format!("-{signal}"))
-                .arg(child.id().to_string())
+                .arg("--")
+                .arg(target)
                 .status();
         }
     }
@@ -200,6 +228,9 @@ impl Agent {
 
 impl Drop for Agent {
     fn drop(&mut self) {
+        if self.group {
+            self.signal("KILL");
+        }
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

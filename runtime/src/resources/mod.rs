@@ -4,11 +4,13 @@
 pub mod exec;
 pub mod file;
 mod group;
+pub mod hostname;
 pub mod kv;
 pub mod msg;
 pub mod noop;
 pub mod print;
 pub mod schedule;
+pub mod svc;
 pub mod test;
 pub mod timer;
 pub mod value;

@@ -1,6 +1,6 @@
 //! The building blocks of resource schemas (spec §8): field names and mcl
 //! types, integer ranges, enumerated values; and the schemas of the kinds the
-//! language knows but the engine does not run yet (svc, pkg, hostname, user,
+//! language knows but the engine does not run yet (pkg, user,
 //! group, cron). A kind the engine runs declares its schema in its own
 //! module under `resources/`.
 //!

@@ -28,12 +28,17 @@ pub fn schema() -> ResourceSchema {
     schema
 }
 
-fn autoedges(resource: &Resource) -> Autoedges {
-    let unit = if resource.name.ends_with(".service") {
-        resource.name.clone()
+/// The unit a resource named `name` manages: `<name>.service`.
+pub fn unit_name(name: &str) -> String {
+    if name.ends_with(".service") {
+        name.to_owned()
     } else {
-        format!("{}.service", resource.name)
-    };
+        format!("{name}.service")
+    }
+}
+
+fn autoedges(resource: &Resource) -> Autoedges {
+    let unit = unit_name(&resource.name);
     let session = resource
         .params
         .get("session")
