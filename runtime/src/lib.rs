@@ -6,6 +6,7 @@ pub mod autogroup;
 pub mod engine;
 pub mod kind;
 pub mod reactive;
+pub mod report;
 pub mod resource;
 pub mod resources;
 pub mod schemas;

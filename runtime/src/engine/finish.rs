@@ -6,6 +6,7 @@
 //! waiting behind it are named.
 
 use super::phase::AfterFailure;
+use super::record::Did;
 use super::send_recv::take_sent;
 use super::{Engine, Event};
 use crate::resource::{Outcome, Resource, ResourceError};
@@ -89,12 +90,19 @@ impl Engine {
         let id = &vertex.spec;
         let mut changed = false;
         match outcome {
-            Outcome::Correct => debug!("{id}: already correct ({} ms)", elapsed.as_millis()),
+            Outcome::Correct => {
+                debug!("{id}: already correct ({} ms)", elapsed.as_millis());
+                self.record.finished(key, Did::Nothing);
+            }
             Outcome::Changed(what) => {
                 info!("{id}: {what}");
+                self.record.finished(key, Did::Changed(&what));
                 changed = true;
             }
-            Outcome::WouldChange(what) => info!("{id}: (noop) would change: {what}"),
+            Outcome::WouldChange(what) => {
+                info!("{id}: (noop) would change: {what}");
+                self.record.finished(key, Did::WouldChange(&what));
+            }
         }
         take_sent(vertex) || changed
     }
@@ -102,6 +110,7 @@ impl Engine {
     /// A failed check/apply: retried after `Meta:delay` while retries are
     /// left (`-1`: forever), given up otherwise.
     fn failed(&mut self, key: &ResourceKey, generation: u64, problem: &ResourceError) {
+        self.record.finished(key, Did::Failed);
         let Some(vertex) = self.vertices.get_mut(key) else {
             return;
         };
