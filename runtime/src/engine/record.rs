@@ -124,9 +124,9 @@ impl Engine {
             failed += usize::from(vertex.phase.failure().is_some());
         }
         info!(
-            "converging: {done} of {} resources converged, {running} running, {failed} failed, after {:.0} s",
+            "converging: {done} of {} resources converged, {running} running, {failed} failed, after {} s",
             self.vertices.len(),
-            record.started.elapsed().as_secs_f64()
+            record.started.elapsed().as_secs()
         );
     }
 
