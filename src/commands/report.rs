@@ -39,6 +39,31 @@ pub fn detailed_exit_code(report: &RunReport, failed: bool) -> u8 {
     changed | failed
 }
 
+/// Refuses, before the run changes anything, a report path that cannot be
+/// written at its end: a directory, or one in a directory that is missing.
+pub fn check_report_path(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("--report {} is a directory; name a file", path.display());
+    }
+    let directory = report_directory(path);
+    if !directory.is_dir() {
+        anyhow::bail!(
+            "--report {}: the directory {} does not exist",
+            path.display(),
+            directory.display()
+        );
+    }
+    Ok(())
+}
+
+/// The directory the report's temporary file is made in.
+fn report_directory(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Writes `report` as pretty JSON to `path`: a temp file in the same
 /// directory, fsync, rename, so a reader never sees half a report. An
 /// existing file's permissions are kept; a new one is private (0600), as
@@ -52,10 +77,7 @@ pub fn write_report(
     let mut text = serde_json::to_string_pretty(&report.to_json(host, outcome))
         .context("cannot serialize the report")?;
     text.push('\n');
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let directory = report_directory(path);
     let mut temp = tempfile::NamedTempFile::new_in(directory).with_context(|| {
         format!(
             "cannot write the report: cannot create a temporary file in {}",

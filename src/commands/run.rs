@@ -30,6 +30,9 @@ const BLOCKING_THREADS_PER_CPU: usize = 2;
 /// (0, or with `--detailed-exitcodes` 0, 2, 4 or 6).
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     crate::logging::init(global.verbose, args.log_format);
+    if let Some(path) = &args.report {
+        super::report::check_report_path(path)?;
+    }
     let text = read_source(global, args.entry.file())?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());

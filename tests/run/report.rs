@@ -178,3 +178,21 @@ fn json_logs_are_one_object_per_line() {
         (&1.into(), &1.into())
     );
 }
+
+#[test]
+fn a_report_that_could_not_be_written_is_refused_before_anything_changes() {
+    let case = Case::new("file \"@/a\" {\n\tcontent => \"a\\n\",\n}\n");
+    let missing = case.path("no/such/dir/report.json");
+    let output = case.once(&["--report", missing.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        text(&output.stderr).contains("does not exist"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(!case.path("a").exists(), "nothing ran");
+    let directory = case.dir.path().to_str().expect("utf-8 path");
+    let output = case.once(&["--report", directory]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output.stderr).contains("is a directory; name a file"));
+}
