@@ -2,8 +2,13 @@
 //! of the end-of-run summary, and the JSON form that `mgmt run --report`
 //! writes (schema in `docs/report.md`). The engine fills it in
 //! (`engine/record.rs`); printing and writing it is the binary's job.
+//!
+//! The JSON is streamed from these values, never built as a tree first: at
+//! thousands of resources a `serde_json::Value` of the whole report would
+//! cost more than the engine's graph.
 
-use serde_json::{json, Value as Json};
+use crate::spec::Fields;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::time::Duration;
 
 /// The version of the JSON report's schema; bumped when a field changes
@@ -11,11 +16,12 @@ use std::time::Duration;
 pub const REPORT_VERSION: u32 = 1;
 
 /// Where a resource stood when the run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Checked, and it was already right every time.
     Unchanged,
-    /// Changed at least once, and right at the end.
+    /// Changed at least once, and not failed at the end.
     Changed,
     /// `--noop` (or `Meta:noop`): it would have changed.
     WouldChange,
@@ -29,20 +35,6 @@ pub enum Status {
     Removed,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Unchanged => "unchanged",
-            Status::Changed => "changed",
-            Status::WouldChange => "would-change",
-            Status::Failed => "failed",
-            Status::Skipped => "skipped",
-            Status::Unchecked => "unchecked",
-            Status::Removed => "removed",
-        }
-    }
-}
-
 /// One resource of the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceReport {
@@ -52,19 +44,19 @@ pub struct ResourceReport {
     /// Where the program declares it (`file:line:column`); empty when removed.
     pub location: String,
     /// Finished check/applies, failed ones included.
-    pub checks: u64,
+    pub checks: u32,
     /// Check/applies that changed something.
-    pub changes: u64,
+    pub changes: u32,
     /// Check/applies that found something to change and, in noop, left it.
-    pub would_changes: u64,
+    pub would_changes: u32,
     /// Check/applies that failed (retries included).
-    pub failures: u64,
+    pub failures: u32,
     /// The last change made (or, in noop, that would be made).
     pub last_change: Option<String>,
     /// Why it failed, when it is left failed.
     pub error: Option<String>,
-    /// Its params; a `Meta:sensitive` resource's are redacted (size and digest).
-    pub params: Json,
+    /// Its params; a `Meta:sensitive` resource's are redacted already.
+    pub params: Fields,
     /// The resource whose check/apply covers this one (`Meta:autogroup`).
     pub grouped_into: Option<String>,
 }
@@ -87,7 +79,7 @@ pub struct RunReport {
 }
 
 /// The summary's numbers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub resources: usize,
     /// Checked at least once.
@@ -117,6 +109,14 @@ impl RunReport {
         counts
     }
 
+    /// Whether anything changed, or in noop would have (removed resources
+    /// included): what `--detailed-exitcodes` calls changes.
+    pub fn changed_anything(&self) -> bool {
+        self.resources
+            .iter()
+            .any(|resource| resource.changes + resource.would_changes > 0)
+    }
+
     /// The one-line recap: `4 resources: 4 checked, 2 changed, 1 failed,
     /// 1 skipped behind failures, in 0.42 s` (`would change` in noop).
     pub fn summary(&self) -> String {
@@ -136,74 +136,99 @@ impl RunReport {
         )
     }
 
-    /// Whether anything changed, or in noop would have (removed resources
-    /// included): what `--detailed-exitcodes` calls changes.
-    pub fn changed_anything(&self) -> bool {
-        self.resources
-            .iter()
-            .any(|resource| resource.changes + resource.would_changes > 0)
+    /// Writes the `--report` file's content (see `docs/report.md`) as
+    /// indented JSON.
+    pub fn write_json(
+        &self,
+        writer: impl std::io::Write,
+        host: &str,
+        outcome: &str,
+    ) -> serde_json::Result<()> {
+        let document = Document {
+            version: REPORT_VERSION,
+            host,
+            noop: self.noop,
+            outcome,
+            duration_seconds: self.duration.as_secs_f64(),
+            counts: self.counts(),
+            resources: Resources(&self.resources),
+        };
+        serde_json::to_writer_pretty(writer, &document)
     }
+}
 
-    /// The `--report` file's content (see `docs/report.md`).
-    pub fn to_json(&self, host: &str, outcome: &str) -> Json {
-        let counts = self.counts();
-        let resources: Vec<Json> = self
-            .resources
-            .iter()
-            .map(|resource| {
-                json!({
-                    "id": resource.id(),
-                    "kind": resource.kind,
-                    "name": resource.name,
-                    "status": resource.status.as_str(),
-                    "location": resource.location,
-                    "checks": resource.checks,
-                    "changes": resource.changes,
-                    "would_changes": resource.would_changes,
-                    "failures": resource.failures,
-                    "last_change": resource.last_change,
-                    "error": resource.error,
-                    "params": resource.params,
-                    "grouped_into": resource.grouped_into,
-                })
-            })
-            .collect();
-        json!({
-            "version": REPORT_VERSION,
-            "host": host,
-            "noop": self.noop,
-            "outcome": outcome,
-            "duration_seconds": self.duration.as_secs_f64(),
-            "counts": {
-                "resources": counts.resources,
-                "checked": counts.checked,
-                "changed": counts.changed,
-                "would_change": counts.would_change,
-                "failed": counts.failed,
-                "skipped": counts.skipped,
-            },
-            "resources": resources,
-        })
+/// The report file's top level, in its field order.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    version: u32,
+    host: &'a str,
+    noop: bool,
+    outcome: &'a str,
+    duration_seconds: f64,
+    counts: Counts,
+    resources: Resources<'a>,
+}
+
+struct Resources<'a>(&'a [ResourceReport]);
+
+impl Serialize for Resources<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Entry))
+    }
+}
+
+/// One resource in the report file, `id` first.
+struct Entry<'a>(&'a ResourceReport);
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let resource = self.0;
+        let mut map = serializer.serialize_map(Some(13))?;
+        map.serialize_entry("id", &resource.id())?;
+        map.serialize_entry("kind", &resource.kind)?;
+        map.serialize_entry("name", &resource.name)?;
+        map.serialize_entry("status", &resource.status)?;
+        map.serialize_entry("location", &resource.location)?;
+        map.serialize_entry("checks", &resource.checks)?;
+        map.serialize_entry("changes", &resource.changes)?;
+        map.serialize_entry("would_changes", &resource.would_changes)?;
+        map.serialize_entry("failures", &resource.failures)?;
+        map.serialize_entry("last_change", &resource.last_change)?;
+        map.serialize_entry("error", &resource.error)?;
+        map.serialize_entry("params", &Params(&resource.params))?;
+        map.serialize_entry("grouped_into", &resource.grouped_into)?;
+        map.end()
+    }
+}
+
+struct Params<'a>(&'a Fields);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value as Json;
 
-    fn resource(name: &str, status: Status, checks: u64) -> ResourceReport {
+    fn resource(name: &str, status: Status, checks: u32) -> ResourceReport {
+        let mut params = Fields::default();
+        params.insert("content".into(), Json::String(format!("{name}\n")));
         ResourceReport {
             kind: "file".into(),
             name: name.into(),
             status,
             location: "main.mcl:1:1".into(),
             checks,
-            changes: u64::from(status == Status::Changed),
-            would_changes: u64::from(status == Status::WouldChange),
-            failures: u64::from(status == Status::Failed),
+            changes: u32::from(status == Status::Changed),
+            would_changes: u32::from(status == Status::WouldChange),
+            failures: u32::from(status == Status::Failed),
             last_change: None,
             error: None,
-            params: json!({}),
+            params,
             grouped_into: None,
         }
     }
@@ -224,11 +249,20 @@ mod tests {
             report.summary(),
             "4 resources: 3 checked, 1 changed, 1 failed, 1 skipped behind failures, in 0.42 s"
         );
-        let json = report.to_json("h1", "converged");
+        assert!(report.changed_anything());
+        let mut bytes = Vec::new();
+        report
+            .write_json(&mut bytes, "h1", "converged")
+            .expect("written");
+        let json: Json = serde_json::from_slice(&bytes).expect("JSON");
         assert_eq!(json["version"], REPORT_VERSION);
+        assert_eq!(json["host"], "h1");
+        assert_eq!(json["duration_seconds"], 0.42);
         assert_eq!(json["counts"]["failed"], 1);
         assert_eq!(json["resources"][0]["id"], "file[/a]");
+        assert_eq!(json["resources"][0]["params"]["content"], "/a\n");
         assert_eq!(json["resources"][3]["status"], "skipped");
+        assert_eq!(json["resources"][3]["last_change"], Json::Null);
     }
 
     #[test]
@@ -239,5 +273,11 @@ mod tests {
             resources: vec![resource("/a", Status::WouldChange, 1)],
         };
         assert!(report.summary().contains("1 would change"));
+        let mut bytes = Vec::new();
+        report
+            .write_json(&mut bytes, "h1", "stopped")
+            .expect("written");
+        let json: Json = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(json["resources"][0]["status"], "would-change");
     }
 }

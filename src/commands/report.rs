@@ -74,9 +74,6 @@ pub fn write_report(
     host: &str,
     outcome: &str,
 ) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(&report.to_json(host, outcome))
-        .context("cannot serialize the report")?;
-    text.push('\n');
     let directory = report_directory(path);
     let mut temp = tempfile::NamedTempFile::new_in(directory).with_context(|| {
         format!(
@@ -84,8 +81,17 @@ pub fn write_report(
             directory.display()
         )
     })?;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
+    // Streamed through a buffer: the report is never held whole in memory.
+    let mut writer = std::io::BufWriter::new(temp.as_file_mut());
+    report
+        .write_json(&mut writer, host, outcome)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writer.write_all(b"\n"))
+        .and_then(|()| writer.flush())
+        .with_context(|| format!("cannot write the report {}", path.display()))?;
+    drop(writer);
+    temp.as_file()
+        .sync_all()
         .with_context(|| format!("cannot write the report {}", path.display()))?;
     if let Ok(existing) = std::fs::metadata(path) {
         std::fs::set_permissions(temp.path(), existing.permissions())

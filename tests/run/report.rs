@@ -196,3 +196,55 @@ fn a_report_that_could_not_be_written_is_refused_before_anything_changes() {
     assert_eq!(output.status.code(), Some(3));
     assert!(text(&output.stderr).contains("is a directory; name a file"));
 }
+
+#[test]
+fn grouped_resources_are_reported_one_each_under_their_group() {
+    let case = Case::new(
+        "print \"a\" {\n\tmsg => \"one\",\n}\nprint \"b\" {\n\tmsg => \"two\",\n}\nprint \"alone\" {\n\tmsg => \"three\",\n\tMeta:autogroup => false,\n}\n",
+    );
+    let report_path = case.path("report.json");
+    let output = case.once(&["--report", report_path.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json = report(&case);
+    assert_eq!(json["counts"]["resources"], 3);
+    let (a, b) = (resource(&json, "print[a]"), resource(&json, "print[b]"));
+    let grouped = if a["grouped_into"].is_null() { b } else { a };
+    let leader = if a["grouped_into"].is_null() { a } else { b };
+    assert_eq!(grouped["grouped_into"], leader["id"]);
+    assert_eq!(grouped["status"], leader["status"]);
+    assert!(resource(&json, "print[alone]")["grouped_into"].is_null());
+}
+
+#[test]
+fn a_resource_removed_during_the_run_still_counts() {
+    let case = Case::new(
+        "file \"@/a\" {\n\tcontent => \"a\\n\",\n}\nfile \"@/b\" {\n\tcontent => \"b\\n\",\n}\n",
+    );
+    let report_path = case.path("report.json");
+    let agent = case.agent(&["--report", report_path.to_str().expect("utf-8 path")]);
+    eventually("both files are written", || case.read("b") == "b\n");
+    let root = case.dir.path().display().to_string();
+    std::fs::write(
+        &case.program,
+        format!("file \"{root}/a\" {{\n\tcontent => \"a\\n\",\n}}\n"),
+    )
+    .expect("program rewritten");
+    eventually("b leaves the graph", || {
+        agent.log().contains("removed from the graph")
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("stopped: 2 resources: 2 checked, 1 changed"),
+        "{log}"
+    );
+    let json = report(&case);
+    assert_eq!(json["outcome"], "stopped");
+    let removed = resource(&json, &format!("file[{root}/b]"));
+    assert_eq!(removed["status"], "removed");
+    assert_eq!(removed["changes"], 1);
+    assert_eq!(
+        resource(&json, &format!("file[{root}/a]"))["status"],
+        "changed"
+    );
+}

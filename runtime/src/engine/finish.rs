@@ -92,16 +92,17 @@ impl Engine {
         match outcome {
             Outcome::Correct => {
                 debug!("{id}: already correct ({} ms)", elapsed.as_millis());
-                self.record.finished(key, Did::Nothing);
+                self.record.finished(&mut vertex.tally, Did::Nothing);
             }
             Outcome::Changed(what) => {
                 info!("{id}: {what}");
-                self.record.finished(key, Did::Changed(&what));
+                self.record.finished(&mut vertex.tally, Did::Changed(&what));
                 changed = true;
             }
             Outcome::WouldChange(what) => {
                 info!("{id}: (noop) would change: {what}");
-                self.record.finished(key, Did::WouldChange(&what));
+                self.record
+                    .finished(&mut vertex.tally, Did::WouldChange(&what));
             }
         }
         take_sent(vertex) || changed
@@ -110,10 +111,10 @@ impl Engine {
     /// A failed check/apply: retried after `Meta:delay` while retries are
     /// left (`-1`: forever), given up otherwise.
     fn failed(&mut self, key: &ResourceKey, generation: u64, problem: &ResourceError) {
-        self.record.finished(key, Did::Failed);
         let Some(vertex) = self.vertices.get_mut(key) else {
             return;
         };
+        self.record.finished(&mut vertex.tally, Did::Failed);
         let id = &vertex.spec;
         let location = &vertex.spec.location;
         if vertex.retries_left == 0 {

@@ -227,9 +227,9 @@ impl Engine {
         let tick = Duration::from_millis(50);
         loop {
             if let Some(ending) = self.ending() {
-                let report = self.run_report();
                 self.stop_all();
                 self.report_polled();
+                let report = self.run_report();
                 return Finished { ending, report };
             }
             self.log_progress();

@@ -1,27 +1,29 @@
 //! What the engine tells about a run as it goes and at its end: a tally per
-//! resource (kept across graph swaps, so a resource removed mid-run still
-//! counts), a "converged" line each time the graph converges, a progress
-//! line every few seconds while a first convergence takes long, and the
-//! [`RunReport`] the run ends with.
+//! resource (kept on its vertex and carried across a replacement; a removed
+//! resource's is kept here, so it still counts), a "converged" line each
+//! time the graph converges, a progress line every few seconds while a
+//! first convergence takes long, and the [`RunReport`] the run ends with.
 
 use super::Engine;
 use crate::report::{ResourceReport, RunReport, Status};
-use crate::spec::{ResourceKey, ResourceSpec};
-use serde_json::{Map, Value as Json};
-use std::collections::{BTreeMap, HashMap};
+use crate::spec::{Fields, ResourceKey, ResourceSpec};
+use serde_json::Value as Json;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tracing::{debug, info};
 
 /// How often a first convergence that takes long says how far it got.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
-/// One resource's check/applies so far.
-#[derive(Default)]
-struct Tally {
-    checks: u64,
-    changes: u64,
-    would_changes: u64,
-    failures: u64,
+/// One resource's check/applies so far (counters of 32 bits: a vertex is
+/// kept for every resource, and a resource checked four billion times has
+/// other problems).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Tally {
+    checks: u32,
+    changes: u32,
+    would_changes: u32,
+    failures: u32,
     last_change: Option<String>,
 }
 
@@ -35,7 +37,8 @@ pub(super) enum Did<'a> {
 
 pub(super) struct Record {
     started: Instant,
-    tallies: BTreeMap<ResourceKey, Tally>,
+    /// The tallies of resources removed from the graph during the run.
+    removed: Vec<(ResourceKey, Tally)>,
     /// When the graph last stopped being converged (or the engine started).
     stretch_began: Instant,
     /// Check/applies that changed (or in noop would change) something, and
@@ -51,7 +54,7 @@ impl Record {
         let now = Instant::now();
         Record {
             started: now,
-            tallies: BTreeMap::new(),
+            removed: Vec::new(),
             stretch_began: now,
             stretch_changes: 0,
             stretch_failures: 0,
@@ -60,25 +63,33 @@ impl Record {
         }
     }
 
-    pub fn finished(&mut self, key: &ResourceKey, did: Did<'_>) {
-        let tally = self.tallies.entry(key.clone()).or_default();
-        tally.checks += 1;
+    /// Counts a finished check/apply in the resource's `tally` and in the
+    /// current stretch.
+    pub fn finished(&mut self, tally: &mut Tally, did: Did<'_>) {
+        tally.checks = tally.checks.saturating_add(1);
         match did {
             Did::Nothing => {}
             Did::Changed(what) => {
-                tally.changes += 1;
+                tally.changes = tally.changes.saturating_add(1);
                 tally.last_change = Some(what.to_owned());
                 self.stretch_changes += 1;
             }
             Did::WouldChange(what) => {
-                tally.would_changes += 1;
+                tally.would_changes = tally.would_changes.saturating_add(1);
                 tally.last_change = Some(what.to_owned());
                 self.stretch_changes += 1;
             }
             Did::Failed => {
-                tally.failures += 1;
+                tally.failures = tally.failures.saturating_add(1);
                 self.stretch_failures += 1;
             }
+        }
+    }
+
+    /// A resource left the graph; what it did still counts.
+    pub fn removed(&mut self, key: ResourceKey, tally: Tally) {
+        if tally.checks > 0 {
+            self.removed.push((key, tally));
         }
     }
 
@@ -130,67 +141,57 @@ impl Engine {
         );
     }
 
-    /// The run so far, resource by resource.
-    pub(super) fn run_report(&self) -> RunReport {
-        let mut resources = Vec::with_capacity(self.vertices.len());
+    /// The run, resource by resource. It moves each resource's names and
+    /// params out of its vertex rather than copying them (at thousands of
+    /// resources a copy would be most of the graph again): the engine ends
+    /// right after.
+    pub(super) fn run_report(&mut self) -> RunReport {
         let mut blocked = HashMap::new();
-        let none = Tally::default();
-        for (key, vertex) in &self.vertices {
-            let tally = self.record.tallies.get(key).unwrap_or(&none);
-            let error = vertex.phase.failure().map(str::to_owned);
-            let status = if error.is_some() {
-                Status::Failed
-            } else if vertex.phase.is_pending() && self.behind_failure(key, &mut blocked) {
-                Status::Skipped
-            } else if tally.changes > 0 {
-                Status::Changed
-            } else if tally.would_changes > 0 {
-                Status::WouldChange
-            } else if tally.checks > 0 {
-                Status::Unchanged
-            } else {
-                Status::Unchecked
-            };
+        let statuses: Vec<(Status, Option<String>)> = self
+            .vertices
+            .iter()
+            .map(|(key, vertex)| {
+                let error = vertex.phase.failure().map(str::to_owned);
+                let tally = &vertex.tally;
+                let status = if error.is_some() {
+                    Status::Failed
+                } else if vertex.phase.is_pending() && self.behind_failure(key, &mut blocked) {
+                    Status::Skipped
+                } else if tally.changes > 0 {
+                    Status::Changed
+                } else if tally.would_changes > 0 {
+                    Status::WouldChange
+                } else if tally.checks > 0 {
+                    Status::Unchanged
+                } else {
+                    Status::Unchecked
+                };
+                (status, error)
+            })
+            .collect();
+        let mut resources = Vec::with_capacity(self.vertices.len());
+        for (vertex, (status, error)) in self.vertices.values_mut().zip(statuses) {
+            let tally = std::mem::take(&mut vertex.tally);
             let leader = vertex.spec.id();
-            for (spec, grouped_into) in std::iter::once((&vertex.spec, None)).chain(
-                vertex
-                    .spec
-                    .group
-                    .iter()
-                    .map(|member| (member, Some(&leader))),
-            ) {
-                resources.push(ResourceReport {
-                    kind: spec.kind.clone(),
-                    name: spec.name.clone(),
-                    status,
-                    location: spec.location.clone(),
-                    checks: tally.checks,
-                    changes: tally.changes,
-                    would_changes: tally.would_changes,
-                    failures: tally.failures,
-                    last_change: tally.last_change.clone(),
-                    error: error.clone(),
-                    params: shown_params(spec),
-                    grouped_into: grouped_into.cloned(),
-                });
+            for mut member in std::mem::take(&mut vertex.spec.group) {
+                let grouped_into = Some(leader.clone());
+                resources.push(entry(&mut member, status, &error, &tally, grouped_into));
             }
+            resources.push(entry(&mut vertex.spec, status, &error, &tally, None));
         }
-        for (key, tally) in &self.record.tallies {
-            if self.vertices.contains_key(key) {
-                continue;
-            }
+        for ((kind, name), tally) in std::mem::take(&mut self.record.removed) {
             resources.push(ResourceReport {
-                kind: key.0.clone(),
-                name: key.1.clone(),
+                kind,
+                name,
                 status: Status::Removed,
                 location: String::new(),
                 checks: tally.checks,
                 changes: tally.changes,
                 would_changes: tally.would_changes,
                 failures: tally.failures,
-                last_change: tally.last_change.clone(),
+                last_change: tally.last_change,
                 error: None,
-                params: Json::Object(Map::new()),
+                params: Fields::default(),
                 grouped_into: None,
             });
         }
@@ -212,20 +213,40 @@ fn counted(count: u64, noun: &str) -> String {
     }
 }
 
-/// Its params as JSON; a `Meta:sensitive` resource's each as size and
-/// digest, as `mgmt compile --format json` shows them.
-fn shown_params(spec: &ResourceSpec) -> Json {
-    let params = spec
-        .params
-        .iter()
-        .map(|(field, value)| {
-            let shown = if spec.meta.sensitive {
-                Json::String(mcl_compiler::redact::redacted(value.to_string().as_bytes()))
-            } else {
-                value.clone()
-            };
-            (field.clone(), shown)
-        })
-        .collect();
-    Json::Object(params)
+/// A resource's entry, its names and params moved out of `spec`.
+fn entry(
+    spec: &mut ResourceSpec,
+    status: Status,
+    error: &Option<String>,
+    tally: &Tally,
+    grouped_into: Option<String>,
+) -> ResourceReport {
+    ResourceReport {
+        kind: std::mem::take(&mut spec.kind),
+        name: std::mem::take(&mut spec.name),
+        status,
+        location: std::mem::take(&mut spec.location),
+        checks: tally.checks,
+        changes: tally.changes,
+        would_changes: tally.would_changes,
+        failures: tally.failures,
+        last_change: tally.last_change.clone(),
+        error: error.clone(),
+        params: shown_params(std::mem::take(&mut spec.params), spec.meta.sensitive),
+        grouped_into,
+    }
+}
+
+/// The params as the report shows them: a `Meta:sensitive` resource's
+/// each as size and digest, as `mgmt compile --format json` shows them.
+fn shown_params(params: Fields, sensitive: bool) -> Fields {
+    if !sensitive {
+        return params;
+    }
+    let mut shown = Fields::default();
+    for (field, value) in params.iter() {
+        let redacted = mcl_compiler::redact::redacted(value.to_string().as_bytes());
+        shown.insert(field.clone(), Json::String(redacted));
+    }
+    shown
 }
