@@ -25,7 +25,8 @@ pub enum Status {
     Changed,
     /// `--noop` (or `Meta:noop`): it would have changed.
     WouldChange,
-    /// Left failed: it gave up after its retries, or could not be built.
+    /// Left failed: it gave up after its retries, could not be built, or
+    /// the run stopped while it waited for a retry.
     Failed,
     /// Never checked: something it depends on failed.
     Skipped,

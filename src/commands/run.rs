@@ -165,10 +165,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         if let Some(problem) = &problem {
             eprintln!("error: {problem:#}");
         }
-        return Ok(super::report::detailed_exit_code(
-            &report,
-            problem.is_some(),
-        ));
+        // A resource stopped while waiting for a retry failed too.
+        let failed = problem.is_some() || report.counts().failed > 0;
+        return Ok(super::report::detailed_exit_code(&report, failed));
     }
     match problem {
         Some(problem) => Err(Failure::Run(problem)),

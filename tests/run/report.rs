@@ -248,3 +248,31 @@ fn a_resource_removed_during_the_run_still_counts() {
         "changed"
     );
 }
+
+#[test]
+fn a_resource_stopped_while_waiting_for_a_retry_is_reported_failed() {
+    let case = Case::new(
+        "exec \"flaky\" {\n\tcmd => \"/bin/false\",\n\tMeta:retry => 3,\n\tMeta:delay => 60000,\n}\n",
+    );
+    let report_path = case.path("report.json");
+    let agent = case.agent(&[
+        "--detailed-exitcodes",
+        "--report",
+        report_path.to_str().expect("utf-8 path"),
+    ]);
+    eventually("the first failure waits for its retry", || {
+        agent.log().contains("retrying in 60000 ms")
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(4), "{log}");
+    assert!(
+        log.contains("stopped: 1 resources: 1 checked, 0 changed, 1 failed"),
+        "{log}"
+    );
+    let json = report(&case);
+    let flaky = resource(&json, "exec[flaky]");
+    assert_eq!(flaky["status"], "failed");
+    assert!(flaky["error"]
+        .as_str()
+        .is_some_and(|error| error.contains("exited with status 1")));
+}

@@ -114,7 +114,8 @@ impl Engine {
         let Some(vertex) = self.vertices.get_mut(key) else {
             return;
         };
-        self.record.finished(&mut vertex.tally, Did::Failed);
+        self.record
+            .finished(&mut vertex.tally, Did::Failed(&problem.to_string()));
         let id = &vertex.spec;
         let location = &vertex.spec.location;
         if vertex.retries_left == 0 {

@@ -25,6 +25,8 @@ pub(super) struct Tally {
     would_changes: u32,
     failures: u32,
     last_change: Option<String>,
+    /// The error of its last check/apply, if that failed.
+    last_error: Option<String>,
 }
 
 /// What a finished check/apply did, for its tally.
@@ -32,7 +34,7 @@ pub(super) enum Did<'a> {
     Nothing,
     Changed(&'a str),
     WouldChange(&'a str),
-    Failed,
+    Failed(&'a str),
 }
 
 pub(super) struct Record {
@@ -67,6 +69,7 @@ impl Record {
     /// current stretch.
     pub fn finished(&mut self, tally: &mut Tally, did: Did<'_>) {
         tally.checks = tally.checks.saturating_add(1);
+        tally.last_error = None;
         match did {
             Did::Nothing => {}
             Did::Changed(what) => {
@@ -79,8 +82,9 @@ impl Record {
                 tally.last_change = Some(what.to_owned());
                 self.stretch_changes += 1;
             }
-            Did::Failed => {
+            Did::Failed(error) => {
                 tally.failures = tally.failures.saturating_add(1);
+                tally.last_error = Some(error.to_owned());
                 self.stretch_failures += 1;
             }
         }
@@ -151,8 +155,15 @@ impl Engine {
             .vertices
             .iter()
             .map(|(key, vertex)| {
-                let error = vertex.phase.failure().map(str::to_owned);
                 let tally = &vertex.tally;
+                // One stopped while waiting for a retry failed last too.
+                let error = vertex.phase.failure().map(str::to_owned).or_else(|| {
+                    vertex
+                        .phase
+                        .is_waiting_retry()
+                        .then(|| tally.last_error.clone())
+                        .flatten()
+                });
                 let status = if error.is_some() {
                     Status::Failed
                 } else if vertex.phase.is_pending() && self.behind_failure(key, &mut blocked) {
