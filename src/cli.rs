@@ -66,10 +66,14 @@ pub enum Command {
     Man(ManArgs),
 }
 
+/// The subcommands with a page of their own (`man` itself has none; a test
+/// checks that no other subcommand is missing).
+const MAN_PAGES: [&str; 5] = ["fmt", "compile", "check", "run", "completions"];
+
 #[derive(Args, Debug)]
 pub struct ManArgs {
     /// The subcommand whose page to print (default: mgmt(1) itself).
-    #[arg(value_parser = ["fmt", "compile", "check", "run", "completions"])]
+    #[arg(value_parser = MAN_PAGES)]
     pub command: Option<String>,
 }
 
@@ -330,4 +334,32 @@ pub enum ShowDiffArg {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_subcommand_but_man_has_a_page() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|command| command.get_name().to_owned())
+            .filter(|name| name != "man" && name != "help")
+            .collect();
+        assert_eq!(names, MAN_PAGES);
+    }
+
+    #[test]
+    fn converged_timeout_takes_seconds_or_minus_one() {
+        assert_eq!(parse_converged_timeout("-1"), Ok(ConvergedTimeout::Never));
+        assert_eq!(
+            parse_converged_timeout("30"),
+            Ok(ConvergedTimeout::After(30))
+        );
+        for bad in ["-2", "1.5", "", "soon"] {
+            assert!(parse_converged_timeout(bad).is_err(), "{bad}");
+        }
+    }
 }
