@@ -3,7 +3,7 @@
 //! when its reactive inputs change, until the converged timeout or a signal;
 //! then says what the run did (see `report.rs`) and picks the exit code.
 
-use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
+use crate::cli::{GlobalArgs, LogFormatArg, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report, unreadable_diagnostic};
 use crate::toolbox::{read_program_file, real_toolbox, toolbox_with_kinds, FsLoader};
 use crate::Failure;
@@ -27,9 +27,21 @@ use tracing::{error, info, warn};
 const BLOCKING_THREADS_PER_CPU: usize = 2;
 
 /// Runs the agent; the exit code when it ended without an error to print
-/// (0, or with `--detailed-exitcodes` 0, 2, 4 or 6).
+/// (0, or with `--detailed-exitcodes` 0, 2, 4 or 6). With `--log-format
+/// json` its last error is a log event too, so that every line of standard
+/// error stays one JSON object.
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     crate::logging::init(global.verbose, args.log_format);
+    match run_logged(global, args) {
+        Err(Failure::Run(problem)) if args.log_format == LogFormatArg::Json => {
+            error!("{problem:#}");
+            Err(Failure::Reported)
+        }
+        outcome => outcome,
+    }
+}
+
+fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     if let Some(path) = &args.report {
         super::report::check_report_path(path)?;
     }
@@ -163,7 +175,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let problem = killed.or(failed);
     if args.detailed_exitcodes {
         if let Some(problem) = &problem {
-            eprintln!("error: {problem:#}");
+            match args.log_format {
+                LogFormatArg::Human => eprintln!("error: {problem:#}"),
+                LogFormatArg::Json => error!("{problem:#}"),
+            }
         }
         // A resource stopped while waiting for a retry failed too.
         let failed = problem.is_some() || report.counts().failed > 0;

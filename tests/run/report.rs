@@ -276,3 +276,22 @@ fn a_resource_stopped_while_waiting_for_a_retry_is_reported_failed() {
         .as_str()
         .is_some_and(|error| error.contains("exited with status 1")));
 }
+
+#[test]
+fn json_logs_stay_json_when_the_run_fails() {
+    let case = Case::new(MIXED);
+    for flags in [
+        &["--log-format=json"][..],
+        &["--log-format=json", "--detailed-exitcodes"],
+    ] {
+        let output = case.once(flags);
+        let log = text(&output.stderr);
+        assert!(!output.status.success(), "{log}");
+        for line in log.lines() {
+            let event: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}"));
+            assert!(event["message"].is_string(), "{line}");
+        }
+        assert!(log.contains("\"level\":\"ERROR\",\"message\":\"converged, but these resources failed: exec[fails]\""), "{log}");
+    }
+}
