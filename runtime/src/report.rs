@@ -174,14 +174,14 @@ struct Resources<'a>(&'a [ResourceReport]);
 
 impl Serialize for Resources<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(Entry))
+        serializer.collect_seq(self.0.iter().map(ResourceJson))
     }
 }
 
 /// One resource in the report file, `id` first.
-struct Entry<'a>(&'a ResourceReport);
+struct ResourceJson<'a>(&'a ResourceReport);
 
-impl Serialize for Entry<'_> {
+impl Serialize for ResourceJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let resource = self.0;
         let mut map = serializer.serialize_map(Some(13))?;

@@ -186,9 +186,21 @@ impl Engine {
             let leader = vertex.spec.id();
             for mut member in std::mem::take(&mut vertex.spec.group) {
                 let grouped_into = Some(leader.clone());
-                resources.push(entry(&mut member, status, &error, &tally, grouped_into));
+                resources.push(resource_report(
+                    &mut member,
+                    status,
+                    &error,
+                    &tally,
+                    grouped_into,
+                ));
             }
-            resources.push(entry(&mut vertex.spec, status, &error, &tally, None));
+            resources.push(resource_report(
+                &mut vertex.spec,
+                status,
+                &error,
+                &tally,
+                None,
+            ));
         }
         for ((kind, name), tally) in std::mem::take(&mut self.record.removed) {
             resources.push(ResourceReport {
@@ -225,7 +237,7 @@ fn counted(count: u64, noun: &str) -> String {
 }
 
 /// A resource's entry, its names and params moved out of `spec`.
-fn entry(
+fn resource_report(
     spec: &mut ResourceSpec,
     status: Status,
     error: &Option<String>,
