@@ -3,10 +3,21 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+/// `mgmt --version`: the version, the commit it was built from and the
+/// build date (see `build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MGMT_GIT_COMMIT"),
+    ", built ",
+    env!("MGMT_BUILD_DATE"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "mgmt",
-    version,
+    version = VERSION,
     about = "Event-driven, parallel, distributed configuration management",
     propagate_version = true
 )]
@@ -48,6 +59,29 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the agent: keep this host converged on the program.
     Run(RunArgs),
+    /// Print a shell completion script (e.g. `mgmt completions bash > /etc/bash_completion.d/mgmt`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `mgmt man | man -l -`; with a
+    /// subcommand, that subcommand's page (`mgmt man run`).
+    Man(ManArgs),
+}
+
+/// The subcommands with a page of their own (`man` itself has none; a test
+/// checks that no other subcommand is missing).
+const MAN_PAGES: [&str; 5] = ["fmt", "compile", "check", "run", "completions"];
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: mgmt(1) itself).
+    #[arg(value_parser = MAN_PAGES)]
+    pub command: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -72,8 +106,10 @@ pub enum GraphFormat {
 /// and we have only that one, so the word is accepted and skipped.
 #[derive(Args, Debug)]
 pub struct EntryArgs {
-    /// The program's entry file (`-` for standard input), optionally after `lang`.
-    #[arg(value_name = "[lang] FILE", num_args = 1..=2, required = true)]
+    /// The program's entry file (`-` for standard input), or a directory
+    /// holding `main.mcl` (or a `metadata.yaml` naming the main file),
+    /// optionally after `lang`.
+    #[arg(value_name = "[lang] FILE|DIR", num_args = 1..=2, required = true)]
     words: Vec<PathBuf>,
 }
 
@@ -93,16 +129,33 @@ impl EntryArgs {
             _ => Ok(()),
         }
     }
+
+    /// Replaces a directory entry by its main file (see `entry.rs`).
+    pub fn resolve_directory(&mut self) -> Result<(), String> {
+        if let Some(last) = self.words.last_mut() {
+            *last = crate::entry::main_file(last)?;
+        }
+        Ok(())
+    }
 }
 
 impl Command {
     /// The entry words of a command that has them.
     pub fn entry(&self) -> Option<&EntryArgs> {
         match self {
-            Command::Fmt(_) => None,
+            Command::Fmt(_) | Command::Completions(_) | Command::Man(_) => None,
             Command::Compile(args) => Some(&args.entry),
             Command::Check(args) => Some(&args.entry),
             Command::Run(args) => Some(&args.entry),
+        }
+    }
+
+    pub fn entry_mut(&mut self) -> Option<&mut EntryArgs> {
+        match self {
+            Command::Fmt(_) | Command::Completions(_) | Command::Man(_) => None,
+            Command::Compile(args) => Some(&mut args.entry),
+            Command::Check(args) => Some(&mut args.entry),
+            Command::Run(args) => Some(&mut args.entry),
         }
     }
 }
@@ -135,9 +188,17 @@ pub struct CompileArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub entry: EntryArgs,
-    /// Exit this many seconds after the graph has converged.
-    #[arg(long, visible_alias = "converger-timeout", value_name = "SECONDS")]
-    pub converged_timeout: Option<u64>,
+    /// Exit this many seconds after the graph has converged (0: as soon as
+    /// it converges); -1, as upstream writes it, never exits on convergence
+    /// (the default).
+    #[arg(
+        long,
+        visible_alias = "converger-timeout",
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        value_parser = parse_converged_timeout
+    )]
+    pub converged_timeout: Option<ConvergedTimeout>,
     /// Accepted for upstream's command lines and changes nothing: the agent
     /// always exits after --converged-timeout, and never without it.
     #[arg(long)]
@@ -197,6 +258,16 @@ pub struct RunArgs {
     /// A file whose first line is the etcd user's password.
     #[arg(long, value_name = "FILE", requires = "etcd_user")]
     pub etcd_password_file: Option<PathBuf>,
+    /// Write what the run did as JSON to FILE when it ends (see docs/report.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Exit as Puppet does: 0 nothing changed, 2 something changed (or, with
+    /// --noop, would), 4 something failed, 6 both.
+    #[arg(long)]
+    pub detailed_exitcodes: bool,
+    /// How log lines are written: for people, or one JSON object per line.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormatArg::Human)]
+    pub log_format: LogFormatArg,
     /// Write the running graph as Graphviz.
     #[arg(long, value_name = "FILE")]
     pub graphviz: Option<PathBuf>,
@@ -218,9 +289,77 @@ pub struct RunArgs {
     pub watch_fallback_poll: u64,
 }
 
+impl RunArgs {
+    /// How long the graph must stay converged before the agent exits; `None`: never.
+    pub fn converged_timeout(&self) -> Option<std::time::Duration> {
+        match self.converged_timeout {
+            Some(ConvergedTimeout::After(seconds)) => Some(std::time::Duration::from_secs(seconds)),
+            Some(ConvergedTimeout::Never) | None => None,
+        }
+    }
+}
+
+/// `--converged-timeout`'s value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvergedTimeout {
+    /// `-1`: never exit on convergence.
+    Never,
+    After(u64),
+}
+
+/// Seconds, or `-1` for never; anything else is explained, where clap's
+/// own message for `-1` suggested passing it after `--`.
+fn parse_converged_timeout(text: &str) -> Result<ConvergedTimeout, String> {
+    if text.trim() == "-1" {
+        return Ok(ConvergedTimeout::Never);
+    }
+    text.trim()
+        .parse()
+        .map(ConvergedTimeout::After)
+        .map_err(|_| {
+            "expected a whole number of seconds to stay converged before exiting \
+         (0: exit as soon as converged), or -1 to never exit on convergence (the default)"
+                .to_owned()
+        })
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum LogFormatArg {
+    Human,
+    Json,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum ShowDiffArg {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_subcommand_but_man_has_a_page() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|command| command.get_name().to_owned())
+            .filter(|name| name != "man" && name != "help")
+            .collect();
+        assert_eq!(names, MAN_PAGES);
+    }
+
+    #[test]
+    fn converged_timeout_takes_seconds_or_minus_one() {
+        assert_eq!(parse_converged_timeout("-1"), Ok(ConvergedTimeout::Never));
+        assert_eq!(
+            parse_converged_timeout("30"),
+            Ok(ConvergedTimeout::After(30))
+        );
+        for bad in ["-2", "1.5", "", "soon"] {
+            assert!(parse_converged_timeout(bad).is_err(), "{bad}");
+        }
+    }
 }

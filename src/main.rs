@@ -1,10 +1,12 @@
 //! `mgmt`: the command-line entry point. Parses arguments, runs one
 //! subcommand, and maps its outcome to the exit codes of DESIGN.md
-//! (0 success, 1 program or compile error, 2 usage error, 3 run failure).
+//! (0 success, 1 program or compile error, 2 usage error, 3 run failure;
+//! `mgmt run --detailed-exitcodes` picks its own, see `commands/run.rs`).
 
 mod allocator;
 mod cli;
 mod commands;
+mod entry;
 mod graphviz;
 mod logging;
 mod source;
@@ -53,15 +55,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn execute(cli: cli::Cli) -> ExitCode {
-    let outcome = match cli.command {
-        cli::Command::Fmt(args) => commands::fmt::run(&cli.global, &args),
-        cli::Command::Compile(args) => commands::compile::run(&cli.global, &args),
-        cli::Command::Check(args) => commands::check::run(&cli.global, &args),
-        cli::Command::Run(args) => commands::run::run(&cli.global, &args),
+fn execute(mut cli: cli::Cli) -> ExitCode {
+    let resolved = match cli
+        .command
+        .entry_mut()
+        .map(cli::EntryArgs::resolve_directory)
+    {
+        Some(Err(problem)) => Err(Failure::Run(anyhow::anyhow!(problem))),
+        _ => Ok(0),
     };
+    let outcome = resolved.and_then(|_| match cli.command {
+        cli::Command::Fmt(args) => commands::fmt::run(&cli.global, &args).map(|()| 0),
+        cli::Command::Compile(args) => commands::compile::run(&cli.global, &args).map(|()| 0),
+        cli::Command::Check(args) => commands::check::run(&cli.global, &args).map(|()| 0),
+        cli::Command::Run(args) => commands::run::run(&cli.global, &args),
+        cli::Command::Completions(args) => commands::shell::completions(args.shell).map(|()| 0),
+        cli::Command::Man(args) => commands::shell::man(args.command.as_deref()).map(|()| 0),
+    });
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(Failure::Program) => ExitCode::from(1),
         Err(Failure::Run(error)) => {
             eprintln!("error: {error:#}");

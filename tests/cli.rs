@@ -502,3 +502,114 @@ fn run_accepts_upstreams_converged_flags() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(std::fs::read_to_string(&target).expect("written"), "hi\n");
 }
+
+#[test]
+fn completions_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = mgmt(&["completions", shell]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let script = text(&output.stdout);
+        for subcommand in ["fmt", "compile", "check", "run", "completions", "man"] {
+            assert!(script.contains(subcommand), "{shell}: no {subcommand}");
+        }
+        assert!(script.contains("detailed-exitcodes"), "{shell}");
+    }
+    assert_eq!(mgmt(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_manual_pages_are_roff_with_every_flag() {
+    let main = mgmt(&["man"]);
+    assert!(main.status.success(), "{}", text(&main.stderr));
+    let page = text(&main.stdout);
+    assert!(page.contains(".TH mgmt 1"), "{page}");
+    assert!(page.contains("mgmt\\-run(1)"), "{page}");
+    let run = text(&mgmt(&["man", "run"]).stdout);
+    assert!(run.contains(".TH mgmt-run 1"), "{run}");
+    assert!(run.contains("\\-\\-detailed\\-exitcodes"), "{run}");
+    assert_eq!(mgmt(&["man", "nothing"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_version_names_its_commit_and_build_date() {
+    let output = mgmt(&["--version"]);
+    let version = text(&output.stdout);
+    assert!(
+        version.starts_with(&format!("mgmt {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let commit = version
+        .split("(commit ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_default();
+    assert!(
+        commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+        "{version}"
+    );
+    assert!(version.contains(", built 20"), "{version}");
+}
+
+#[test]
+fn a_directory_entry_runs_its_main_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out");
+    let program = format!(
+        "file \"{}\" {{\n\tcontent => \"hi\\n\",\n}}\n",
+        target.display()
+    );
+    write(dir.path(), "main.mcl", &program);
+    let dir_arg = dir.path().to_str().expect("utf-8 path");
+    for command in ["check", "compile"] {
+        let output = mgmt(&[command, dir_arg]);
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            text(&output.stderr)
+        );
+    }
+    let run = mgmt(&["run", "--converged-timeout", "0", "lang", dir_arg]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read_to_string(&target).expect("written"), "hi\n");
+
+    // metadata.yaml names another main file, as upstream's modules do.
+    write(dir.path(), "site.mcl", "file \"/tmp/from-site\" {}\n");
+    write(dir.path(), "metadata.yaml", "main: \"site.mcl\"\n");
+    let compiled = mgmt(&["compile", dir_arg]);
+    assert!(
+        text(&compiled.stdout).contains("/tmp/from-site"),
+        "{}",
+        text(&compiled.stderr)
+    );
+
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = mgmt(&["compile", empty.path().to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        text(&output.stderr).contains("is a directory without its main file main.mcl"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn converged_timeout_minus_one_means_never_and_other_values_are_explained() {
+    // Accepted (upstream's spelling of the default): the run gets as far as
+    // reading the missing file.
+    for form in [
+        &["--converged-timeout", "-1"][..],
+        &["--converged-timeout=-1"],
+    ] {
+        let output = mgmt(&[&["run"], form, &["/nonexistent/main.mcl"]].concat());
+        assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+        assert!(text(&output.stderr).contains("cannot read"));
+    }
+    let output = mgmt(&["run", "--converged-timeout", "-5", "/nonexistent/main.mcl"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("or -1 to never exit on convergence"),
+        "{message}"
+    );
+    assert!(!message.contains("-- -"), "{message}");
+}

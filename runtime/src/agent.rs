@@ -7,7 +7,7 @@
 //! re-evaluation or reload is logged with its located errors and the last
 //! good graph (and program) keeps running.
 
-use crate::engine::{Ending, Engine, EngineHandle};
+use crate::engine::{Engine, EngineHandle, Finished};
 use crate::reactive::{ReactiveWatches, Wake};
 use crate::spec::GraphSpec;
 use crate::world::{keys, World};
@@ -41,8 +41,8 @@ pub type Reload =
     Box<dyn FnMut() -> Result<(CheckedProgram, SourceMap), (SourceMap, Vec<Diagnostic>)> + Send>;
 
 /// Runs the agent until `engine` ends (converged timeout, or shutdown through
-/// its handle).
-pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle) -> Ending {
+/// its handle); returns how it ended and what it did.
+pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle) -> Finished {
     let AgentInputs {
         world,
         noop,
@@ -86,12 +86,12 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         .name("mgmt-evaluator".to_owned())
         .stack_size(mcl_compiler::STACK_BYTES)
         .spawn(move || evaluator.run(first_watches, woken));
-    let ending = engine.run().await;
+    let finished = engine.run_with_report().await;
     let _ = wake.send(Wake::Stop);
     if let Ok(thread) = thread {
         let _ = tokio::task::spawn_blocking(move || thread.join()).await;
     }
-    ending
+    finished
 }
 
 /// How long the program's files must stay unchanged before a reload reads them.

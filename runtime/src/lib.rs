@@ -7,6 +7,7 @@ pub mod dbus;
 pub mod engine;
 pub mod kind;
 pub mod reactive;
+pub mod report;
 pub mod resource;
 pub mod resources;
 pub mod schemas;

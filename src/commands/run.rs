@@ -1,8 +1,9 @@
 //! `mgmt run`: the agent. Checks and evaluates the program (reporting errors
 //! like `mgmt compile`), then keeps the host converged on it, re-evaluating
-//! when its reactive inputs change, until the converged timeout or a signal.
+//! when its reactive inputs change, until the converged timeout or a signal;
+//! then says what the run did (see `report.rs`) and picks the exit code.
 
-use crate::cli::{GlobalArgs, RunArgs, ShowDiffArg};
+use crate::cli::{GlobalArgs, LogFormatArg, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report, unreadable_diagnostic};
 use crate::toolbox::{read_program_file, real_toolbox, toolbox_with_kinds, FsLoader};
 use crate::Failure;
@@ -12,7 +13,7 @@ use mcl_compiler::Diagnostic;
 use mcl_grammar::{SourceMap, Span};
 use mcl_stdlib::RealHost;
 use mgmt_runtime::agent::{run_agent, AgentInputs, Reload};
-use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions};
+use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions, Finished};
 use mgmt_runtime::resource::ShowDiff;
 use mgmt_runtime::services::Services;
 use std::path::Path;
@@ -25,8 +26,25 @@ use tracing::{error, info, warn};
 /// with 8 and 0.56 s with 16, as the fsyncs fight over the same journal.
 const BLOCKING_THREADS_PER_CPU: usize = 2;
 
-pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
-    crate::logging::init(global.verbose);
+/// Runs the agent; the exit code when it ended without an error to print
+/// (0, or with `--detailed-exitcodes` 0, 2, 4 or 6). With `--log-format
+/// json` its last error is a log event too, so that every line of standard
+/// error stays one JSON object.
+pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
+    crate::logging::init(global.verbose, args.log_format);
+    match run_logged(global, args) {
+        Err(Failure::Run(problem)) if args.log_format == LogFormatArg::Json => {
+            error!("{problem:#}");
+            Err(Failure::Reported)
+        }
+        outcome => outcome,
+    }
+}
+
+fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
+    if let Some(path) = &args.report {
+        super::report::check_report_path(path)?;
+    }
     let text = read_source(global, args.entry.file())?;
     // One catalogue of kinds for the compiler, the graph output and the engine.
     let kinds = Arc::new(mgmt_runtime::kinds());
@@ -79,7 +97,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
         let dot = mcl_compiler::graph::to_dot_with_groups(&first.graph, &groups);
         crate::graphviz::render_graphviz(&dot, path)?;
     }
-    let converged_timeout = args.converged_timeout.map(Duration::from_secs);
+    let converged_timeout = args.converged_timeout();
     let engine_options = EngineOptions {
         noop: args.noop,
         converged_timeout,
@@ -93,6 +111,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
             ShowDiffArg::Never => ShowDiff::Never,
         },
     };
+    let host = compile.hostname.clone();
     let inputs = AgentInputs {
         world: Arc::clone(&world),
         noop: args.noop,
@@ -109,7 +128,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     let (killed_sender, killed) = std::sync::mpsc::channel::<Vec<String>>();
     let engine_services = services.clone();
     let signal_services = services.clone();
-    let ending = runtime.block_on(async move {
+    let Finished { ending, report } = runtime.block_on(async move {
         let (engine, handle) = Engine::with_services(engine_options, engine_services);
         tokio::spawn(stop_on_signals(
             handle.clone(),
@@ -127,30 +146,47 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<(), Failure> {
     if let Some(server) = served {
         server.stop();
     }
-    if let Ok(owners) = killed.try_recv() {
-        return Err(Failure::Run(anyhow::anyhow!(
+    let outcome = match ending {
+        Ending::Converged | Ending::ConvergedWithFailures(_) => "converged",
+        Ending::Stopped | Ending::StoppedWithFailures(_) => "stopped",
+    };
+    super::report::log_summary(&report, outcome, args.log_format);
+    if let Some(path) = &args.report {
+        super::report::write_report(path, &report, &host, outcome).map_err(Failure::Run)?;
+    }
+    let killed = killed.try_recv().ok().map(|owners| {
+        anyhow::anyhow!(
             "stopped after killing the commands of {} (still running when the {} s shutdown grace ran out)",
             owners.join(", "),
             grace.as_secs()
-        )));
-    }
-    match ending {
-        Ending::Converged => {
-            info!("converged");
-            Ok(())
-        }
-        Ending::Stopped => {
-            info!("stopped");
-            Ok(())
-        }
-        Ending::ConvergedWithFailures(failed) => Err(Failure::Run(anyhow::anyhow!(
+        )
+    });
+    let failed = match ending {
+        Ending::Converged | Ending::Stopped => None,
+        Ending::ConvergedWithFailures(failed) => Some(anyhow::anyhow!(
             "converged, but these resources failed: {}",
             failed.join(", ")
-        ))),
-        Ending::StoppedWithFailures(failed) => Err(Failure::Run(anyhow::anyhow!(
+        )),
+        Ending::StoppedWithFailures(failed) => Some(anyhow::anyhow!(
             "stopped with these resources left failed: {}",
             failed.join(", ")
-        ))),
+        )),
+    };
+    let problem = killed.or(failed);
+    if args.detailed_exitcodes {
+        if let Some(problem) = &problem {
+            match args.log_format {
+                LogFormatArg::Human => eprintln!("error: {problem:#}"),
+                LogFormatArg::Json => error!("{problem:#}"),
+            }
+        }
+        // A resource stopped while waiting for a retry failed too.
+        let failed = problem.is_some() || report.counts().failed > 0;
+        return Ok(super::report::detailed_exit_code(&report, failed));
+    }
+    match problem {
+        Some(problem) => Err(Failure::Run(problem)),
+        None => Ok(0),
     }
 }
 

@@ -13,6 +13,7 @@ mod metaparams;
 mod partition;
 mod recovery;
 mod reload;
+mod report;
 mod secrets;
 mod shutdown;
 mod support;

@@ -6,7 +6,6 @@ use super::{Ending, Engine};
 use crate::spec::ResourceKey;
 use std::collections::HashMap;
 use std::time::Instant;
-use tracing::debug;
 
 impl Engine {
     /// The graph is converged when nothing is running, waiting or pending
@@ -46,11 +45,11 @@ impl Engine {
     pub(super) fn update_converged(&mut self) {
         if self.is_converged() {
             if self.converged_since.is_none() {
-                debug!("converged");
+                self.record.converged();
                 self.converged_since = Some(Instant::now());
             }
-        } else {
-            self.converged_since = None;
+        } else if self.converged_since.take().is_some() {
+            self.record.unconverged();
         }
     }
 

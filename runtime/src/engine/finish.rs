@@ -6,6 +6,7 @@
 //! waiting behind it are named.
 
 use super::phase::AfterFailure;
+use super::record::Did;
 use super::send_recv::take_sent;
 use super::{Engine, Event};
 use crate::resource::{Outcome, Resource, ResourceError};
@@ -89,12 +90,20 @@ impl Engine {
         let id = &vertex.spec;
         let mut changed = false;
         match outcome {
-            Outcome::Correct => debug!("{id}: already correct ({} ms)", elapsed.as_millis()),
+            Outcome::Correct => {
+                debug!("{id}: already correct ({} ms)", elapsed.as_millis());
+                self.record.finished(&mut vertex.tally, Did::Nothing);
+            }
             Outcome::Changed(what) => {
                 info!("{id}: {what}");
+                self.record.finished(&mut vertex.tally, Did::Changed(&what));
                 changed = true;
             }
-            Outcome::WouldChange(what) => info!("{id}: (noop) would change: {what}"),
+            Outcome::WouldChange(what) => {
+                info!("{id}: (noop) would change: {what}");
+                self.record
+                    .finished(&mut vertex.tally, Did::WouldChange(&what));
+            }
         }
         take_sent(vertex) || changed
     }
@@ -105,6 +114,8 @@ impl Engine {
         let Some(vertex) = self.vertices.get_mut(key) else {
             return;
         };
+        self.record
+            .finished(&mut vertex.tally, Did::Failed(&problem.to_string()));
         let id = &vertex.spec;
         let location = &vertex.spec.location;
         if vertex.retries_left == 0 {

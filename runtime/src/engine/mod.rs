@@ -14,6 +14,7 @@ mod finish;
 mod launch;
 mod limiter;
 mod phase;
+mod record;
 mod schedule;
 mod semaphores;
 mod send_recv;
@@ -112,6 +113,13 @@ pub enum Ending {
     StoppedWithFailures(Vec<String>),
 }
 
+/// How a run ended, and what it did on the way.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub ending: Ending,
+    pub report: crate::report::RunReport,
+}
+
 /// Sends graphs and shutdown to a running engine.
 #[derive(Clone)]
 pub struct EngineHandle {
@@ -165,6 +173,8 @@ pub struct Engine {
     /// Whether it was logged yet that a resource cannot be watched (it is,
     /// once; see `unwatched.rs`).
     said_cannot_watch: bool,
+    /// Tallies, convergence and progress lines (see `record.rs`).
+    record: record::Record,
 }
 
 impl Engine {
@@ -202,19 +212,27 @@ impl Engine {
             next_watch: 0,
             services,
             said_cannot_watch: false,
+            record: record::Record::new(),
         };
         (engine, EngineHandle { events: sender })
     }
 
     /// Runs until converged for the timeout, or until shut down.
-    pub async fn run(mut self) -> Ending {
+    pub async fn run(self) -> Ending {
+        self.run_with_report().await.ending
+    }
+
+    /// [`Engine::run`], with what the run did.
+    pub async fn run_with_report(mut self) -> Finished {
         let tick = Duration::from_millis(50);
         loop {
             if let Some(ending) = self.ending() {
                 self.stop_all();
                 self.report_polled();
-                return ending;
+                let report = self.run_report();
+                return Finished { ending, report };
             }
+            self.log_progress();
             let event = match self.converged_deadline() {
                 Some(deadline) => {
                     match tokio::time::timeout_at(deadline.into(), self.events.recv()).await {

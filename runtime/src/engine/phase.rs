@@ -118,6 +118,10 @@ impl Phase {
         matches!(self, Phase::Running { .. })
     }
 
+    pub fn is_waiting_retry(&self) -> bool {
+        *self == Phase::WaitingRetry
+    }
+
     pub fn is_pending(&self) -> bool {
         *self == Phase::Pending
     }

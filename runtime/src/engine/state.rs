@@ -39,6 +39,8 @@ pub(super) struct Vertex {
     pub rewatch_pending: bool,
     /// It could not be watched and is polled instead (see `unwatched.rs`).
     pub polled_instead: bool,
+    /// What its check/applies did this run (see `record.rs`).
+    pub tally: super::record::Tally,
 }
 
 impl Vertex {
@@ -66,6 +68,7 @@ impl Vertex {
             limiter,
             rewatch_pending: false,
             polled_instead: false,
+            tally: super::record::Tally::default(),
             spec,
         }
     }

@@ -80,8 +80,9 @@ impl Engine {
             .cloned()
             .collect();
         for key in vanished {
-            if let Some(vertex) = self.vertices.remove(&key) {
+            if let Some(mut vertex) = self.vertices.remove(&key) {
                 info!("{}: removed from the graph", vertex.spec.id());
+                self.record.removed(key, std::mem::take(&mut vertex.tally));
                 if vertex.phase.is_running() {
                     // Its result will be ignored; give back what it holds now.
                     self.run_ended(&vertex.spec.meta.sema, vertex.brief);
@@ -131,6 +132,10 @@ impl Engine {
                 }
             };
             vertex.use_retries(retries_used);
+            // What the replaced resource did still counts in this run.
+            if let Some(replaced) = self.vertices.get_mut(&key) {
+                vertex.tally = std::mem::take(&mut replaced.tally);
+            }
             self.vertices.insert(key.clone(), Box::new(vertex));
             self.start_watch(&key);
             self.candidates.insert(key);
