@@ -1,14 +1,16 @@
 //! Every example in the language guide, `docs/language.md`, compiles (or
 //! fails with the error it says), and is written in `mgmt fmt`'s canonical
-//! form.
+//! form; so is every mcl example in the other pages of `docs/` and in the
+//! README.
 //!
-//! The guide's code blocks are taken by their info string:
+//! Code blocks are taken by their info string:
 //!
 //! - ```` ```mcl ````: a program. It must load, type-check and evaluate
 //!   without errors, as the entry file `main.mcl`. A block whose first line
 //!   is `# file: PATH` is instead a module file at `PATH` (relative to
-//!   `main.mcl`), which every program of the guide may import; each one must
-//!   be imported by at least one program, so that none goes unchecked.
+//!   `main.mcl`), which every program of the same page may import; each
+//!   one must be imported by at least one program, so that none goes
+//!   unchecked.
 //! - ```` ```mcl-error E0201 ````: a program that must fail, reporting
 //!   exactly the codes named (in order, several separated by spaces). When
 //!   the next block of the guide is a ```` ```text ```` block, it is the
@@ -42,13 +44,13 @@ struct Block {
     text: String,
 }
 
-fn guide() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md");
-    std::fs::read_to_string(&path).expect("docs/language.md is readable")
+fn read(page: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(page);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {page}: {error}"))
 }
 
 /// Every fenced block, in order.
-fn blocks(markdown: &str) -> Vec<Block> {
+fn blocks(page: &str, markdown: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut open: Option<Block> = None;
     for (index, line) in markdown.lines().enumerate() {
@@ -69,7 +71,7 @@ fn blocks(markdown: &str) -> Vec<Block> {
             }
         }
     }
-    assert!(open.is_none(), "docs/language.md ends inside a code block");
+    assert!(open.is_none(), "{page} ends inside a code block");
     blocks
 }
 
@@ -140,16 +142,15 @@ fn formatted(text: &str) -> Result<String, String> {
         .map_err(|errors| format!("{} syntax errors", errors.len()))
 }
 
-#[test]
-fn every_example_of_the_guide_compiles_as_it_says() {
-    let all = blocks(&guide());
+/// What is wrong with the examples of one page, and how many it has.
+fn check_page(page: &str) -> (Vec<String>, usize) {
+    let all = blocks(page, &read(page));
     let blocks: Vec<(&Block, Option<&Block>)> = all
         .iter()
         .enumerate()
         .filter(|(_, block)| is_mcl(block))
         .map(|(index, block)| (block, all.get(index + 1)))
         .collect();
-    assert!(blocks.len() >= 20, "the guide has too few examples");
     let mut loader = MemoryLoader::new();
     let mut modules = BTreeSet::new();
     for (block, _) in &blocks {
@@ -161,7 +162,7 @@ fn every_example_of_the_guide_compiles_as_it_says() {
     let mut problems = Vec::new();
     let mut imported = BTreeSet::new();
     for (block, next) in &blocks {
-        let at = format!("docs/language.md:{}", block.line);
+        let at = format!("{page}:{}", block.line);
         let expected: Vec<&str> = match block.info.split_whitespace().collect::<Vec<_>>()[..] {
             ["mcl"] => Vec::new(),
             ["mcl-error", ref codes @ ..] if !codes.is_empty() => codes.to_vec(),
@@ -193,7 +194,7 @@ fn every_example_of_the_guide_compiles_as_it_says() {
         if let Some(shown) = next.filter(|next| !expected.is_empty() && next.info == "text") {
             if shown.text.trim_end() != rendered.trim_end() {
                 problems.push(format!(
-                    "── docs/language.md:{} shows other errors than the compiler prints:\n{rendered}",
+                    "── {page}:{} shows other errors than the compiler prints:\n{rendered}",
                     shown.line
                 ));
             }
@@ -201,8 +202,34 @@ fn every_example_of_the_guide_compiles_as_it_says() {
     }
     for module in modules.difference(&imported) {
         problems.push(format!(
-            "── the module file {module} is imported by no example"
+            "── the module file {module} of {page} is imported by no example"
         ));
+    }
+    (problems, blocks.len())
+}
+
+#[test]
+fn every_example_of_the_guide_compiles_as_it_says() {
+    let (problems, examples) = check_page("docs/language.md");
+    assert!(examples >= 20, "the guide has too few examples");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn every_example_in_the_other_docs_compiles_as_it_says() {
+    let mut pages = vec!["README.md".to_owned()];
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for entry in std::fs::read_dir(docs).expect("docs/ exists") {
+        let name = entry.expect("directory entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".md") && name != "language.md" {
+            pages.push(format!("docs/{name}"));
+        }
+    }
+    pages.sort();
+    let mut problems = Vec::new();
+    for page in &pages {
+        problems.extend(check_page(page).0);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
