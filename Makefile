@@ -5,8 +5,9 @@ CARGO ?= cargo
 # Debian packages the test suite needs: graphviz renders `--graphviz x.png`;
 # the cluster tests run a real etcd (etcd-server, and etcdctl from
 # etcd-client) and cut a host off with iproute2's `ip`; the etcd-client
-# crate's build needs protoc and its well-known types.
-APT_PACKAGES ?= graphviz etcd-server etcd-client protobuf-compiler libprotobuf-dev iproute2
+# crate's build needs protoc and its well-known types; the system-resource
+# tests build a Debian root for their containers with debootstrap.
+APT_PACKAGES ?= graphviz etcd-server etcd-client protobuf-compiler libprotobuf-dev iproute2 debootstrap
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12

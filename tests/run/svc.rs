@@ -161,3 +161,40 @@ fn the_hostnames_are_set_through_hostnamed_and_kept() {
         "the machine's own name is untouched"
     );
 }
+
+#[test]
+fn the_service_example_keeps_its_service_and_restarts_it_when_its_config_changes() {
+    let container = container_or_skip!();
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/service.mcl"))
+            .expect("the example");
+    container.program(&example);
+    let greetings = || {
+        std::fs::read_to_string(container.path("/run/greeter.log"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let agent = container.agent(&[]);
+    eventually("the service runs", || {
+        container.systemctl(&["is-active", "greeter"]) == "active"
+    });
+    assert_eq!(container.systemctl(&["is-enabled", "greeter"]), "enabled");
+    eventually("it greeted once", || greetings() == 1);
+    std::fs::write(container.path("/etc/greeter.conf"), "greeting=tampered\n")
+        .expect("config changed by hand");
+    eventually("the config is repaired and the service restarted", || {
+        greetings() == 2
+    });
+    let log = std::fs::read_to_string(container.path("/run/greeter.log")).unwrap_or_default();
+    assert!(
+        !log.contains("tampered"),
+        "restarted after the repair: {log}"
+    );
+    container.systemctl(&["stop", "greeter"]);
+    eventually("a service stopped by hand runs again", || {
+        container.systemctl(&["is-active", "greeter"]) == "active"
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
