@@ -69,6 +69,21 @@ impl Value {
         Value::Str(text.into())
     }
 
+    /// The name of this value's type's head, for run-time errors about
+    /// values a `variant` held.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Struct(_) => "struct",
+            Value::Func(_) => "func",
+        }
+    }
+
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(value) => Some(*value),

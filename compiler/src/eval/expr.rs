@@ -162,12 +162,21 @@ impl EvalCore {
             _ => {
                 let left_value = self.expr(scope, left)?;
                 let right_value = self.expr(scope, right)?;
+                let kinds = (left_value.kind_name(), right_value.kind_name());
                 operate(op, left_value, right_value, span).map_err(|failure| match failure {
                     Operation::Catchable(message) => catchable(message, span),
-                    Operation::Mistyped => self.report(errors::internal(
-                        "an operator got values of the wrong type",
+                    // The checker lets only a `variant` reach here with the
+                    // wrong value: what it holds is known at run time.
+                    Operation::Mistyped => catchable(
+                        format!(
+                            "`{}` cannot take {} and {} (a `variant` held a value of \
+                             another type than this use needs)",
+                            op.symbol(),
+                            with_article(kinds.0),
+                            with_article(kinds.1)
+                        ),
                         span,
-                    )),
+                    ),
                 })
             }
         }
@@ -235,6 +244,14 @@ enum Operation {
 }
 
 /// The arithmetic, comparison and membership operators on values.
+/// "an int", "a list".
+fn with_article(kind: &str) -> String {
+    match kind.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u') => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}
+
 fn operate(op: BinaryOp, left: Value, right: Value, _span: Span) -> Result<Value, Operation> {
     use Value::{Bool, Float, Int, Str};
     let overflow = || Operation::Catchable(format!("integer overflow in `{}`", op.symbol()));
