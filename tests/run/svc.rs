@@ -68,6 +68,16 @@ fn a_service_is_started_enabled_kept_running_and_restarted_when_its_unit_file_ch
     eventually("the disabled unit is enabled again", || {
         container.systemctl(&["is-enabled", "mgmt-demo"]) == "enabled"
     });
+    // The bus restarted: the agent listens again on a new connection.
+    container.systemctl(&["restart", "dbus"]);
+    eventually("the agent is connected again", || {
+        agent.log().contains("listening again")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    container.systemctl(&["stop", "mgmt-demo"]);
+    eventually("a unit stopped after the bus restarted runs again", || {
+        container.systemctl(&["is-active", "mgmt-demo"]) == "active"
+    });
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
 

@@ -14,7 +14,7 @@ pub mod systemd;
 use crate::resource::ResourceError;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
-use tokio::sync::OnceCell;
+use tokio::sync::Mutex;
 use zbus::Connection;
 
 /// Which bus a resource talks to.
@@ -48,17 +48,27 @@ pub struct Buses(Arc<Shared>);
 #[derive(Default)]
 struct Shared {
     runtime: OnceLock<Result<Runtime, String>>,
-    connections: [OnceCell<Connection>; 2],
-    /// Whether systemd was asked, on that bus's connection, to send the
-    /// signals of its units (it sends them only to subscribers).
-    subscribed: [OnceCell<()>; 2],
+    /// Each bus's connection while it is open; a closed one is replaced on
+    /// the next use.
+    connections: [Mutex<Option<Open>>; 2],
+}
+
+struct Open {
+    connection: Connection,
+    /// Whether systemd was asked, on this connection, to send the signals
+    /// of its units (it sends them only to subscribers).
+    subscribed: bool,
 }
 
 impl std::fmt::Debug for Buses {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let open: Vec<&str> = [Bus::System, Bus::Session]
             .into_iter()
-            .filter(|bus| self.0.connections[bus.index()].initialized())
+            .filter(|bus| {
+                self.0.connections[bus.index()]
+                    .try_lock()
+                    .is_ok_and(|open| open.is_some())
+            })
             .map(Bus::name)
             .collect();
         formatter
@@ -122,31 +132,50 @@ impl Buses {
         Ok(Background(self.handle()?.spawn(work)))
     }
 
-    /// The connection to `bus`, opened on first use.
+    /// The connection to `bus`, opened on first use and again after it
+    /// closed.
     pub async fn connection(&self, bus: Bus) -> Result<Connection, ResourceError> {
-        self.0.connections[bus.index()]
-            .get_or_try_init(|| async {
-                match bus {
-                    Bus::System => Connection::system().await,
-                    Bus::Session => Connection::session().await,
-                }
-                .map_err(|problem| {
-                    ResourceError::failed(format!(
-                        "cannot connect to the D-Bus {} bus: {problem}",
-                        bus.name()
-                    ))
-                })
-            })
-            .await
-            .cloned()
+        let mut open = self.0.connections[bus.index()].lock().await;
+        Ok(Self::open(&mut open, bus).await?.connection.clone())
+    }
+
+    async fn open(open: &mut Option<Open>, bus: Bus) -> Result<&mut Open, ResourceError> {
+        if open
+            .as_ref()
+            .is_some_and(|open| open.connection.is_closed())
+        {
+            *open = None;
+        }
+        if open.is_none() {
+            let connection = match bus {
+                Bus::System => Connection::system().await,
+                Bus::Session => Connection::session().await,
+            }
+            .map_err(|problem| {
+                ResourceError::failed(format!(
+                    "cannot connect to the D-Bus {} bus: {}",
+                    bus.name(),
+                    describe(&problem)
+                ))
+            })?;
+            *open = Some(Open {
+                connection,
+                subscribed: false,
+            });
+        }
+        open.as_mut()
+            .ok_or_else(|| ResourceError::failed("no D-Bus connection"))
     }
 
     /// The connection to `bus`, subscribed to systemd's unit signals.
     pub async fn systemd(&self, bus: Bus) -> Result<systemd::Systemd, ResourceError> {
-        let systemd = systemd::Systemd::new(self.connection(bus).await?);
-        self.0.subscribed[bus.index()]
-            .get_or_try_init(|| systemd.subscribe())
-            .await?;
+        let mut open = self.0.connections[bus.index()].lock().await;
+        let open = Self::open(&mut open, bus).await?;
+        let systemd = systemd::Systemd::new(open.connection.clone());
+        if !open.subscribed {
+            systemd.subscribe().await?;
+            open.subscribed = true;
+        }
         Ok(systemd)
     }
 }

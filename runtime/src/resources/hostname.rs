@@ -77,38 +77,17 @@ impl Resource for Hostname {
     }
 
     fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
-        let buses = self.buses.clone();
-        let (ready, started) = std::sync::mpsc::channel();
-        let task = self.buses.spawn(async move {
-            let listening = async {
-                let connection = buses.connection(Bus::System).await?;
-                signals::subscribe(
-                    &connection,
-                    hostnamed::PATH,
-                    PROPERTIES,
-                    Some("PropertiesChanged"),
-                )
-                .await
-            };
-            let mut changed = match listening.await {
-                Ok(stream) => {
-                    let _ = ready.send(Ok(()));
-                    stream
-                }
-                Err(problem) => {
-                    let _ = ready.send(Err(problem));
-                    return;
-                }
-            };
-            while signals::next(&mut changed).await.is_some() {
-                if events.changed().is_err() {
-                    return;
-                }
-            }
+        let task = signals::watch(&self.buses, events, |buses| async move {
+            let connection = buses.connection(Bus::System).await?;
+            let changed = signals::subscribe(
+                &connection,
+                hostnamed::PATH,
+                PROPERTIES,
+                Some("PropertiesChanged"),
+            )
+            .await?;
+            Ok(vec![changed])
         })?;
-        started
-            .recv()
-            .unwrap_or_else(|_| Err(ResourceError::failed("the D-Bus runtime stopped")))?;
         Ok(Some(Box::new(task)))
     }
 

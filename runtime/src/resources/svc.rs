@@ -78,49 +78,25 @@ impl Resource for Svc {
     }
 
     fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
-        let (buses, bus, unit) = (self.buses.clone(), self.bus, self.unit.clone());
-        let (ready, started) = std::sync::mpsc::channel();
-        let task = self.buses.spawn(async move {
-            let listening = async {
+        let (bus, unit) = (self.bus, self.unit.clone());
+        let task = signals::watch(&self.buses, events, move |buses| {
+            let unit = unit.clone();
+            async move {
                 let systemd = buses.systemd(bus).await?;
                 let path = systemd.unit_path(&unit).await?;
                 let connection = systemd.connection();
-                let unit_changed =
-                    signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?;
-                let files_changed = signals::subscribe(
-                    connection,
-                    "/org/freedesktop/systemd1",
-                    MANAGER,
-                    Some("UnitFilesChanged"),
-                )
-                .await?;
-                Ok::<_, ResourceError>((unit_changed, files_changed))
-            };
-            let (mut unit_changed, mut files_changed) = match listening.await {
-                Ok(streams) => {
-                    let _ = ready.send(Ok(()));
-                    streams
-                }
-                Err(problem) => {
-                    let _ = ready.send(Err(problem));
-                    return;
-                }
-            };
-            loop {
-                let heard = tokio::select! {
-                    message = signals::next(&mut unit_changed) => message,
-                    message = signals::next(&mut files_changed) => message,
-                };
-                // A closed connection ends the watch; the engine hears so
-                // when `events` is dropped.
-                if heard.is_none() || events.changed().is_err() {
-                    return;
-                }
+                Ok(vec![
+                    signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?,
+                    signals::subscribe(
+                        connection,
+                        "/org/freedesktop/systemd1",
+                        MANAGER,
+                        Some("UnitFilesChanged"),
+                    )
+                    .await?,
+                ])
             }
         })?;
-        started
-            .recv()
-            .unwrap_or_else(|_| Err(ResourceError::failed("the D-Bus runtime stopped")))?;
         Ok(Some(Box::new(task)))
     }
 
