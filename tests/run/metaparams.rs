@@ -84,10 +84,11 @@ fn autogroup_runs_prints_as_one_and_keeps_the_ones_that_opt_out_apart() {
     let written = std::fs::read_to_string(&dot).expect("the DOT file");
     assert!(
         written.contains("subgraph cluster_0 {")
-            && written.contains("\t\t\"print[a]\";\n\t\t\"print[b]\";\n\t}"),
+            && written.contains("\t\t\t\"print[a]\";\n\t\t\t\"print[b]\";\n\t\t}"),
         "{written}"
     );
-    assert!(written.contains("\t\"print[alone]\";\n"), "{written}");
+    // Inside the box of its kind, outside the group's.
+    assert!(written.contains("\t\t\"print[alone]\";\n"), "{written}");
 }
 
 /// A command that always fails, logging each try with the contents of

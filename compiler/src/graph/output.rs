@@ -5,14 +5,13 @@
 //!   bytewise;
 //! - JSON: `{"vertices": [...], "edges": [...]}` with defined params and
 //!   non-default metaparams;
-//! - DOT: a Graphviz digraph.
+//! - DOT: a Graphviz digraph (`dot.rs`).
 //!
 //! Every form is deterministic: vertices by `(kind, name)`, edges by their
 //! `(from, to)` ids. Writing files and running Graphviz is the binary's job.
 
 use super::ir::{Edge, Resource, ResourceGraph};
 use serde_json::{json, Map, Value as Json};
-use std::fmt::Write as _;
 
 /// The text form (the same as the graph's `Display`).
 pub fn to_text(graph: &ResourceGraph) -> String {
@@ -90,111 +89,13 @@ fn edge_json(from: String, to: String, edge: &Edge) -> Json {
 }
 
 /// Edges as `(from id, to id, edge)`, sorted by the ids.
-fn sorted_edges(graph: &ResourceGraph) -> Vec<(String, String, &Edge)> {
+pub(super) fn sorted_edges(graph: &ResourceGraph) -> Vec<(String, String, &Edge)> {
     let mut edges: Vec<(String, String, &Edge)> = graph
         .edges()
         .map(|(from, to, edge)| (graph.resource(from).id(), graph.resource(to).id(), edge))
         .collect();
     edges.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     edges
-}
-
-/// The Graphviz DOT form: a box per resource labelled `kind[name]`; edges
-/// bold with the label `notify` when they refresh, dashed when automatic,
-/// and labelled `send -> recv` for each value they carry.
-pub fn to_dot(graph: &ResourceGraph) -> String {
-    to_dot_with_groups(graph, &[])
-}
-
-/// [`to_dot`], with each group of resources (by `kind[name]`) drawn inside
-/// one dashed box: what `mgmt run --graphviz` shows of the resources the
-/// engine runs as one (`Meta:autogroup`).
-pub fn to_dot_with_groups(graph: &ResourceGraph, groups: &[Vec<String>]) -> String {
-    let mut dot = String::from("digraph mgmt {\n");
-    dot.push_str("\tnode [shape=box];\n");
-    let grouped: std::collections::HashSet<&str> =
-        groups.iter().flatten().map(String::as_str).collect();
-    for (index, members) in groups.iter().enumerate() {
-        let _ = writeln!(dot, "\tsubgraph cluster_{index} {{");
-        dot.push_str("\t\tlabel=\"run as one\";\n\t\tstyle=dashed;\n");
-        for id in members {
-            let _ = writeln!(dot, "\t\t{};", quote(id));
-        }
-        dot.push_str("\t}\n");
-    }
-    for (_, resource) in graph.resources() {
-        let id = resource.id();
-        if !grouped.contains(id.as_str()) {
-            let _ = writeln!(dot, "\t{};", quote(&id));
-        }
-    }
-    for (from, to, edge) in sorted_edges(graph) {
-        let _ = write!(dot, "\t{} -> {}", quote(&from), quote(&to));
-        let attributes = edge_attributes(edge);
-        if !attributes.is_empty() {
-            let _ = write!(dot, " [{}]", attributes.join(", "));
-        }
-        dot.push_str(";\n");
-    }
-    dot.push_str("}\n");
-    dot
-}
-
-fn edge_attributes(edge: &Edge) -> Vec<String> {
-    let mut styles = Vec::new();
-    if edge.notify {
-        styles.push("bold");
-    }
-    if edge.automatic {
-        styles.push("dashed");
-    }
-    let mut labels: Vec<String> = Vec::new();
-    if edge.notify {
-        labels.push("notify".to_owned());
-    }
-    labels.extend(
-        edge.send_recv
-            .iter()
-            .map(|(send, recv)| format!("{send} -> {recv}")),
-    );
-
-    let mut attributes = Vec::new();
-    if !styles.is_empty() {
-        attributes.push(format!("style={}", quote(&styles.join(","))));
-    }
-    if !labels.is_empty() {
-        // Graphviz's `\n` escape puts each label on its own line.
-        let label = labels
-            .iter()
-            .map(|label| escape(label))
-            .collect::<Vec<_>>()
-            .join("\\n");
-        attributes.push(format!("label=\"{label}\""));
-    }
-    attributes
-}
-
-/// A DOT double-quoted string holding `text` literally.
-fn quote(text: &str) -> String {
-    format!("\"{}\"", escape(text))
-}
-
-/// Escapes for the inside of a DOT double-quoted string: `"` and `\` (which
-/// Graphviz would otherwise read as its own `\n`, `\l`, `\N`... escapes), and
-/// line breaks as Graphviz's `\n` and `\r`, so every statement stays on one
-/// line. Distinct texts stay distinct, so node ids never collide.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '"' => escaped.push_str("\\\""),
-            '\\' => escaped.push_str("\\\\"),
-            '\n' => escaped.push_str("\\n"),
-            '\r' => escaped.push_str("\\r"),
-            _ => escaped.push(character),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
@@ -366,83 +267,5 @@ mod tests {
         assert!(shown.starts_with("[redacted: 9 bytes, sha256 "), "{shown}");
         assert!(!json.to_string().contains("hunter2"));
         assert_eq!(json["vertices"][0]["meta"]["sensitive"], true);
-    }
-
-    #[test]
-    fn dot_lists_nodes_then_styled_edges_in_order() {
-        assert_eq!(
-            to_dot(&sample()),
-            "digraph mgmt {\n\
-             \tnode [shape=box];\n\
-             \t\"exec[b]\";\n\
-             \t\"file[/tmp/]\";\n\
-             \t\"file[/tmp/a]\";\n\
-             \t\"svc[c]\";\n\
-             \t\"exec[b]\" -> \"file[/tmp/a]\" [label=\"output -> content\"];\n\
-             \t\"file[/tmp/]\" -> \"file[/tmp/a]\" [style=\"dashed\"];\n\
-             \t\"file[/tmp/a]\" -> \"svc[c]\" [style=\"bold\", label=\"notify\"];\n\
-             }\n"
-        );
-    }
-
-    #[test]
-    fn dot_draws_groups_as_dashed_boxes() {
-        let groups = vec![vec!["exec[b]".to_owned(), "svc[c]".to_owned()]];
-        let dot = to_dot_with_groups(&sample(), &groups);
-        assert!(
-            dot.contains(
-                "\tsubgraph cluster_0 {\n\t\tlabel=\"run as one\";\n\t\tstyle=dashed;\n\t\t\"exec[b]\";\n\t\t\"svc[c]\";\n\t}\n"
-            ),
-            "{dot}"
-        );
-        // Each resource is one node: the grouped ones only inside their box.
-        assert_eq!(dot.matches("\t\"svc[c]\";").count(), 1, "{dot}");
-        assert!(dot.contains("\t\"file[/tmp/a]\";\n"), "{dot}");
-        assert!(dot.contains("\"file[/tmp/a]\" -> \"svc[c]\""), "{dot}");
-    }
-
-    #[test]
-    fn dot_combines_styles_and_labels() {
-        let edge = Edge {
-            notify: true,
-            automatic: true,
-            send_recv: vec![
-                ("stdout".to_owned(), "content".to_owned()),
-                ("stderr".to_owned(), "comment".to_owned()),
-            ],
-        };
-        assert_eq!(
-            edge_attributes(&edge),
-            [
-                "style=\"bold,dashed\"",
-                "label=\"notify\\nstdout -> content\\nstderr -> comment\"",
-            ]
-        );
-        assert!(edge_attributes(&Edge::default()).is_empty());
-    }
-
-    #[test]
-    fn dot_escapes_quotes_backslashes_and_newlines() {
-        let mut graph = ResourceGraph::new();
-        let tricky = graph.add(resource("exec", "echo \"hi\" \\n\nnext\r\n", vec![]));
-        let plain = graph.add(resource("noop", "n", vec![]));
-        graph.connect(tricky, plain, Edge::default());
-        let dot = to_dot(&graph);
-        let expected_id = r#""exec[echo \"hi\" \\n\nnext\r\n]""#;
-        assert!(dot.contains(&format!("\t{expected_id};\n")), "{dot}");
-        assert!(
-            dot.contains(&format!("\t{expected_id} -> \"noop[n]\";\n")),
-            "{dot}"
-        );
-        // Every statement stays on one line, and quotes stay balanced.
-        for line in dot.lines() {
-            let unescaped_quotes = line
-                .replace("\\\\", "")
-                .replace("\\\"", "")
-                .matches('"')
-                .count();
-            assert_eq!(unescaped_quotes % 2, 0, "{line}");
-        }
-        assert_eq!(dot.lines().count(), 6);
     }
 }
