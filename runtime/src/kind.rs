@@ -266,13 +266,15 @@ mod tests {
 
     #[test]
     fn planned_and_unknown_kinds_are_clear_errors() {
-        let kinds = Kinds::builtin();
+        let kinds = Kinds::builtin().with(Planned(|| {
+            crate::schemas::basic_schema("later", Vec::new())
+        }));
         let services = Services::new();
-        let planned = kinds.build(&spec("svc", json!({})), &services).err();
+        let planned = kinds.build(&spec("later", json!({})), &services).err();
         assert_eq!(
             planned,
             Some(ResourceError::invalid(
-                "the engine cannot run `svc` resources on this host yet"
+                "the engine cannot run `later` resources on this host yet"
             ))
         );
         let unknown = kinds.build(&spec("nosuchkind", json!({})), &services).err();
