@@ -97,13 +97,15 @@ impl Kinds {
 
     /// Every built-in kind: the one list that registers them.
     pub fn builtin() -> Kinds {
+        use crate::resources::accounts::{group, user};
         use crate::resources::{
             exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
         };
-        use crate::schemas::{cron, pkg, user};
+        use crate::schemas::{cron, pkg};
         Kinds::empty()
             .with(exec::Kind)
             .with(file::Kind)
+            .with(group::Kind)
             .with(hostname::Kind)
             .with(kv::Kind)
             .with(msg::Kind)
@@ -115,9 +117,8 @@ impl Kinds {
             .with(timer::Kind)
             .with(value::Kind)
             .with(Planned(cron::schema))
-            .with(Planned(user::group))
             .with(Planned(pkg::schema))
-            .with(Planned(user::user))
+            .with(user::Kind)
     }
 
     /// These kinds and `kind` (replacing one of the same name).
@@ -268,11 +269,11 @@ mod tests {
     fn planned_and_unknown_kinds_are_clear_errors() {
         let kinds = Kinds::builtin();
         let services = Services::new();
-        let planned = kinds.build(&spec("svc", json!({})), &services).err();
+        let planned = kinds.build(&spec("cron", json!({})), &services).err();
         assert_eq!(
             planned,
             Some(ResourceError::invalid(
-                "the engine cannot run `svc` resources on this host yet"
+                "the engine cannot run `cron` resources on this host yet"
             ))
         );
         let unknown = kinds.build(&spec("nosuchkind", json!({})), &services).err();

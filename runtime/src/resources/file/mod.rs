@@ -49,6 +49,7 @@ mod watch;
 
 pub use atomic::TEMP_PREFIX;
 pub use hub::FileWatcher;
+pub use watch::{Scope, SharedTargets, Target};
 
 use crate::kind::ResourceKind;
 use crate::resource::{
