@@ -5,6 +5,7 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
+mod accounts;
 mod cluster;
 mod container;
 mod etcd;
