@@ -99,10 +99,11 @@ impl Kinds {
     pub fn builtin() -> Kinds {
         use crate::resources::accounts::{group, user};
         use crate::resources::{
-            exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
+            cron, exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
         };
-        use crate::schemas::{cron, pkg};
+        use crate::schemas::pkg;
         Kinds::empty()
+            .with(cron::Kind)
             .with(exec::Kind)
             .with(file::Kind)
             .with(group::Kind)
@@ -116,7 +117,6 @@ impl Kinds {
             .with(test::Kind)
             .with(timer::Kind)
             .with(value::Kind)
-            .with(Planned(cron::schema))
             .with(Planned(pkg::schema))
             .with(user::Kind)
     }
@@ -269,11 +269,11 @@ mod tests {
     fn planned_and_unknown_kinds_are_clear_errors() {
         let kinds = Kinds::builtin();
         let services = Services::new();
-        let planned = kinds.build(&spec("cron", json!({})), &services).err();
+        let planned = kinds.build(&spec("pkg", json!({})), &services).err();
         assert_eq!(
             planned,
             Some(ResourceError::invalid(
-                "the engine cannot run `cron` resources on this host yet"
+                "the engine cannot run `pkg` resources on this host yet"
             ))
         );
         let unknown = kinds.build(&spec("nosuchkind", json!({})), &services).err();

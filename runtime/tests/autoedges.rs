@@ -7,7 +7,8 @@
 //! - an `exec` depends on the `file`s of the programs it runs and on the
 //!   directories they run in;
 //! - a `user` depends on the `group`s of its primary group and `groups`, and
-//!   files and commands depend on the `user` and `group` they name.
+//!   files and commands depend on the `user` and `group` they name;
+//! - a `cron` depends on the `file` of the service unit it starts.
 
 use mcl_compiler::graph::{add_autoedges, Edge, MetaParams, Resource, ResourceGraph, ResourceId};
 use mcl_compiler::value::Value;
@@ -376,6 +377,28 @@ fn users_depend_on_their_groups_and_files_on_their_owners() {
             "user[alice] -> file[/home/alice/] (auto)",
             "user[alice] -> file[/srv/data] (auto)",
             "user[bob] -> exec[/bin/true] (auto)",
+        ]
+    );
+}
+
+#[test]
+fn timers_depend_on_the_unit_files_of_the_services_they_start() {
+    let mut graph = graph_of(vec![
+        file("/etc/systemd/system/backup.service"),
+        file("/etc/systemd/system/other.service"),
+        resource("cron", "backup", &[]),
+        resource(
+            "cron",
+            "nightly",
+            &[("unit", Value::Str("other.service".to_owned()))],
+        ),
+    ]);
+    add_autoedges_of(&mut graph);
+    assert_eq!(
+        edges(&graph),
+        [
+            "file[/etc/systemd/system/backup.service] -> cron[backup] (auto)",
+            "file[/etc/systemd/system/other.service] -> cron[nightly] (auto)",
         ]
     );
 }

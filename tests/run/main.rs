@@ -8,6 +8,7 @@ use std::path::Path;
 mod accounts;
 mod cluster;
 mod container;
+mod cron;
 mod etcd;
 mod file_safety;
 mod metaparams;

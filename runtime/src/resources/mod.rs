@@ -2,6 +2,7 @@
 //! [`crate::kind::Kinds::builtin`]), and how a group of resources runs as one.
 
 pub mod accounts;
+pub mod cron;
 pub mod exec;
 pub mod file;
 mod group;

@@ -78,50 +78,7 @@ impl Resource for Svc {
     }
 
     fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
-        let (buses, bus, unit) = (self.buses.clone(), self.bus, self.unit.clone());
-        let (ready, started) = std::sync::mpsc::channel();
-        let task = self.buses.spawn(async move {
-            let listening = async {
-                let systemd = buses.systemd(bus).await?;
-                let path = systemd.unit_path(&unit).await?;
-                let connection = systemd.connection();
-                let unit_changed =
-                    signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?;
-                let files_changed = signals::subscribe(
-                    connection,
-                    "/org/freedesktop/systemd1",
-                    MANAGER,
-                    Some("UnitFilesChanged"),
-                )
-                .await?;
-                Ok::<_, ResourceError>((unit_changed, files_changed))
-            };
-            let (mut unit_changed, mut files_changed) = match listening.await {
-                Ok(streams) => {
-                    let _ = ready.send(Ok(()));
-                    streams
-                }
-                Err(problem) => {
-                    let _ = ready.send(Err(problem));
-                    return;
-                }
-            };
-            loop {
-                let heard = tokio::select! {
-                    message = signals::next(&mut unit_changed) => message,
-                    message = signals::next(&mut files_changed) => message,
-                };
-                // A closed connection ends the watch; the engine hears so
-                // when `events` is dropped.
-                if heard.is_none() || events.changed().is_err() {
-                    return;
-                }
-            }
-        })?;
-        started
-            .recv()
-            .unwrap_or_else(|_| Err(ResourceError::failed("the D-Bus runtime stopped")))?;
-        Ok(Some(Box::new(task)))
+        watch_unit(&self.buses, self.bus, &self.unit, events).map(Some)
     }
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
@@ -149,6 +106,62 @@ impl Resource for Svc {
         }
         Ok(Outcome::Changed(said))
     }
+}
+
+/// Watches `unit` on `bus`: its `PropertiesChanged` signals (stopped,
+/// started, failed) and the manager's `UnitFilesChanged` (enabled or
+/// disabled by hand). The signals are heard once this returns; dropping the
+/// guard ends the watch. Shared with `cron`, which watches its timer so.
+pub(crate) fn watch_unit(
+    buses: &Buses,
+    bus: Bus,
+    unit: &str,
+    events: WatchEvents,
+) -> Result<WatchGuard, ResourceError> {
+    let (buses, unit) = (buses.clone(), unit.to_owned());
+    let (ready, started) = std::sync::mpsc::channel();
+    let task = buses.clone().spawn(async move {
+        let listening = async {
+            let systemd = buses.systemd(bus).await?;
+            let path = systemd.unit_path(&unit).await?;
+            let connection = systemd.connection();
+            let unit_changed =
+                signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?;
+            let files_changed = signals::subscribe(
+                connection,
+                "/org/freedesktop/systemd1",
+                MANAGER,
+                Some("UnitFilesChanged"),
+            )
+            .await?;
+            Ok::<_, ResourceError>((unit_changed, files_changed))
+        };
+        let (mut unit_changed, mut files_changed) = match listening.await {
+            Ok(streams) => {
+                let _ = ready.send(Ok(()));
+                streams
+            }
+            Err(problem) => {
+                let _ = ready.send(Err(problem));
+                return;
+            }
+        };
+        loop {
+            let heard = tokio::select! {
+                message = signals::next(&mut unit_changed) => message,
+                message = signals::next(&mut files_changed) => message,
+            };
+            // A closed connection ends the watch; the engine hears so
+            // when `events` is dropped.
+            if heard.is_none() || events.changed().is_err() {
+                return;
+            }
+        }
+    })?;
+    started
+        .recv()
+        .unwrap_or_else(|_| Err(ResourceError::failed("the D-Bus runtime stopped")))?;
+    Ok(Box::new(task))
 }
 
 /// One change a check found needed, in the order they are made.

@@ -48,6 +48,7 @@ mod validate;
 mod watch;
 
 pub use atomic::TEMP_PREFIX;
+pub(crate) use atomic::{remove, write_file, NewMeta};
 pub use hub::FileWatcher;
 pub use watch::{Scope, SharedTargets, Target};
 
