@@ -1,5 +1,5 @@
-//! The autoedge rules of the file, svc and exec kinds, and the edges the
-//! compiler's autoedge pass draws from them.
+//! The autoedge rules of the file, svc, exec, user, group and cron kinds,
+//! and the edges the compiler's autoedge pass draws from them.
 //!
 //! - a `file` depends on the nearest managed parent directory (a `file` whose
 //!   path ends in `/`), and on the `file`s that manage its `fragments`;
