@@ -3,12 +3,21 @@
 
 use super::container::{container_or_skip, Container};
 use super::support::{eventually, text};
+use std::os::unix::fs::MetadataExt;
 use std::time::SystemTime;
 
-/// A group, a user in it and in a supplementary group, and its home.
-fn program(shell: &str, groups: &str, state: &str) -> String {
+/// A group, a user in it and in a supplementary group, and (with `home`)
+/// its home directory, owned by it: the autoedges order the groups, the
+/// user and the directory.
+fn program(shell: &str, groups: &str, state: &str, home: bool) -> String {
+    let home = if home {
+        "file \"/home/alice/\" {\n\tstate => \"exists\",\n\towner => \"alice\",\n\
+         \tgroup => \"staff\",\n\tmode => \"0750\",\n}\n"
+    } else {
+        ""
+    };
     format!(
-        "group \"staff\" {{\n\tgid => 2000,\n}}\n\
+        "{home}group \"staff\" {{\n\tgid => 2000,\n}}\n\
          group \"admins\" {{\n\tstate => \"{state}\",\n}}\n\
          user \"alice\" {{\n\tstate => \"{state}\",\n\tuid => 2001,\n\tgroup => \"staff\",\n\
          \tgroups => [{groups}],\n\thomedir => \"/home/alice\",\n\tshell => \"{shell}\",\n}}\n"
@@ -36,13 +45,14 @@ fn a_user_and_its_groups_are_created_changed_kept_and_removed() {
     let alice = "alice:x:2001:2000::/home/alice:/bin/bash";
 
     // Noop says what it would do and does nothing.
-    container.program(&program("/bin/bash", "\"admins\"", "exists"));
+    container.program(&program("/bin/bash", "\"admins\"", "exists", false));
     let output = container.once(&["--noop"]);
     let log = text(&output.stderr);
     assert!(output.status.success(), "{log}");
     assert!(log.contains("useradd -u 2001 -g staff -G admins"), "{log}");
     assert_eq!(getent(&container, "passwd", "alice"), None, "{log}");
 
+    container.program(&program("/bin/bash", "\"admins\"", "exists", true));
     let output = container.once(&[]);
     let log = text(&output.stderr);
     assert!(output.status.success(), "{log}");
@@ -60,6 +70,8 @@ fn a_user_and_its_groups_are_created_changed_kept_and_removed() {
     );
     let admins = getent(&container, "group", "admins").unwrap_or_default();
     assert!(admins.ends_with(":alice"), "{admins}");
+    let home = std::fs::metadata(container.path("/home/alice")).expect("the home directory");
+    assert_eq!((home.uid(), home.gid()), (2001, 2000), "{log}");
 
     // Nothing to do the second time: the files are not even rewritten.
     let before = modified(&container, "/etc/passwd");
@@ -70,7 +82,7 @@ fn a_user_and_its_groups_are_created_changed_kept_and_removed() {
     assert_eq!(modified(&container, "/etc/passwd"), before);
 
     // One field and the supplementary groups changed: one usermod.
-    container.program(&program("/bin/sh", "", "exists"));
+    container.program(&program("/bin/sh", "", "exists", true));
     let output = container.once(&[]);
     let log = text(&output.stderr);
     assert!(output.status.success(), "{log}");
@@ -84,7 +96,7 @@ fn a_user_and_its_groups_are_created_changed_kept_and_removed() {
     assert!(!admins.contains("alice"), "{admins}");
 
     // Watching: a user removed or changed by hand is put back.
-    container.program(&program("/bin/bash", "\"admins\"", "exists"));
+    container.program(&program("/bin/bash", "\"admins\"", "exists", true));
     let agent = container.agent(&[]);
     eventually("the agent puts the shell back", || {
         getent(&container, "passwd", "alice").as_deref() == Some(alice)
@@ -102,7 +114,7 @@ fn a_user_and_its_groups_are_created_changed_kept_and_removed() {
     assert_eq!(code, Some(0), "{log}");
 
     // Absent: the user and the group go; staff stays, as asked.
-    container.program(&program("/bin/bash", "", "absent"));
+    container.program(&program("/bin/bash", "", "absent", false));
     let output = container.once(&[]);
     let log = text(&output.stderr);
     assert!(output.status.success(), "{log}");

@@ -1,10 +1,20 @@
 //! Running the shadow tools (`useradd`, `usermod`, `userdel`, `groupadd`,
 //! `groupmod`, `groupdel`) with an exact argv, no shell, and their standard
-//! error in the error when they fail.
+//! error in the error when they fail. A tool is never interrupted: it runs
+//! to its end even while the agent stops.
 
 use crate::resource::ResourceError;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Mutex, PoisonError};
+
+/// One tool at a time in this process. The account files are one set per
+/// machine, not per engine, so the lock is process-wide: independent
+/// `user` and `group` resources run in parallel, and two tools at once
+/// would contend for the files' locks (the tools wait for each other only
+/// for a while, then fail with "cannot lock /etc/passwd").
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// Where the tools live when the agent's `PATH` lacks the `sbin` directories.
 const SBIN: &[&str] = &["/usr/sbin", "/sbin"];
@@ -46,11 +56,16 @@ pub fn run(argv: &[String]) -> Result<(), ResourceError> {
         .split_first()
         .ok_or_else(|| ResourceError::failed("no command to run"))?;
     let program = locate(tool)?;
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let output = Command::new(&program)
         .args(args)
         // The tools' messages in one language, for logs and tests.
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
+        // A process group of its own: a Ctrl-C or a signal sent to the
+        // agent's group must not kill a tool halfway through rewriting the
+        // account files (shutdown waits for the running check instead).
+        .process_group(0)
         .output()
         .map_err(|problem| {
             ResourceError::failed(format!(
