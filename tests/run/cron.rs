@@ -109,3 +109,63 @@ fn a_monotonic_timer_fires_after_its_span() {
         ticks(&container, "mgmt-once") == 1
     });
 }
+
+#[test]
+fn a_timer_without_its_service_is_a_located_error_and_the_rest_runs() {
+    let container = container_or_skip!();
+    container.program(
+        "cron \"mgmt-orphan\" {\n\ttime => \"daily\",\n}\n\
+         file \"/run/test/independent\" {\n\tcontent => \"still written\\n\",\n}\n",
+    );
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{log}");
+    assert!(log.contains("cron[mgmt-orphan]"), "{log}");
+    assert!(log.contains("main.mcl:1:1"), "{log}");
+    assert!(
+        log.contains("mgmt-orphan.timer starts mgmt-orphan.service, and there is no such unit"),
+        "{log}"
+    );
+    assert!(!container
+        .path("/etc/systemd/system/mgmt-orphan.timer")
+        .exists());
+    assert_eq!(
+        std::fs::read_to_string(container.shared().join("independent")).unwrap_or_default(),
+        "still written\n"
+    );
+}
+
+#[test]
+fn the_accounts_example_runs_and_its_timer_is_enabled() {
+    let container = container_or_skip!();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/accounts.mcl");
+    container.program(&std::fs::read_to_string(example).expect("the example"));
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let passwd = text(&container.run(&["getent", "passwd", "jobs"]).stdout);
+    assert!(
+        passwd.starts_with("jobs:x:2100:2100::/var/lib/jobs:/usr/sbin/nologin"),
+        "{passwd}\n{log}"
+    );
+    let home = std::fs::metadata(container.path("/var/lib/jobs")).expect("the home");
+    assert_eq!(
+        (
+            std::os::unix::fs::MetadataExt::uid(&home),
+            std::os::unix::fs::MetadataExt::gid(&home)
+        ),
+        (2100, 2100)
+    );
+    assert_eq!(
+        container.systemctl(&["is-enabled", "nightly-job.timer"]),
+        "enabled"
+    );
+    assert_eq!(
+        container.systemctl(&["is-active", "nightly-job.timer"]),
+        "active"
+    );
+    // The job runs as the new user and writes in its home.
+    container.systemctl(&["start", "nightly-job.service"]);
+    let runs = std::fs::metadata(container.path("/var/lib/jobs/runs")).expect("the job ran");
+    assert_eq!(std::os::unix::fs::MetadataExt::uid(&runs), 2100);
+}

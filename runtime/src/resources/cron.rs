@@ -383,11 +383,24 @@ impl Resource for Cron {
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
         let current = self.read_current()?;
-        let (buses, bus, timer) = (self.buses.clone(), self.bus, self.timer.name.clone());
-        let state = self.buses.run(async move {
+        let (buses, bus) = (self.buses.clone(), self.bus);
+        let (timer, started) = (self.timer.name.clone(), self.timer.unit.clone());
+        let (state, target) = self.buses.run(async move {
             let systemd = buses.systemd(bus).await?;
-            systemd.unit_state(&timer).await
+            Ok((
+                systemd.unit_state(&timer).await?,
+                systemd.unit_state(&started).await?,
+            ))
         })?;
+        // systemd would refuse to start the timer ("unit to trigger not
+        // loaded") and say why only in its journal.
+        if self.exists && target.load_state == "not-found" {
+            return Err(ResourceError::failed(format!(
+                "{} starts {}, and there is no such unit (systemd: not-found): \
+                 write its unit file with a file resource",
+                self.timer.name, self.timer.unit
+            )));
+        }
         let steps = self.steps(current.as_deref(), &state)?;
         if steps.is_empty() {
             return Ok(Outcome::Correct);
