@@ -63,11 +63,14 @@ impl FieldSchema {
     }
 }
 
-/// What one resource offers to, and asks of, automatic edges: the paths it
-/// manages and the paths it depends on (see `graph/autoedges.rs`).
+/// What one resource offers to, and asks of, automatic edges: the paths (and
+/// the other named things) it manages and those it depends on (see
+/// `graph/autoedges.rs`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Autoedges {
-    /// Absolute paths this resource manages; a directory's ends in `/`.
+    /// Absolute paths this resource manages (a directory's ends in `/`), and
+    /// names of the other things it manages, such as `user:alice` or
+    /// `gid:1234` (anything not starting with `/` is a name).
     pub provides: Vec<String>,
     /// What it depends on: each need is met by at most one resource
     /// providing it, except `Inside`, met by all of them.
@@ -86,6 +89,9 @@ pub enum Need {
     /// Every resource managing a path inside this directory, at any depth
     /// (what a composite built from the directory's files must wait for).
     Inside(String),
+    /// The resource providing exactly this name (not a path): an account
+    /// such as `user:alice`, `uid:1000`, `group:staff` or `gid:50`.
+    Name(String),
 }
 
 /// A kind's autoedge rule: what one of its resources provides and needs.

@@ -97,13 +97,16 @@ impl Kinds {
 
     /// Every built-in kind: the one list that registers them.
     pub fn builtin() -> Kinds {
+        use crate::resources::accounts::{group, user};
         use crate::resources::{
-            exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
+            cron, exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
         };
-        use crate::schemas::{cron, pkg, user};
+        use crate::schemas::pkg;
         Kinds::empty()
+            .with(cron::Kind)
             .with(exec::Kind)
             .with(file::Kind)
+            .with(group::Kind)
             .with(hostname::Kind)
             .with(kv::Kind)
             .with(msg::Kind)
@@ -114,10 +117,8 @@ impl Kinds {
             .with(test::Kind)
             .with(timer::Kind)
             .with(value::Kind)
-            .with(Planned(cron::schema))
-            .with(Planned(user::group))
             .with(Planned(pkg::schema))
-            .with(Planned(user::user))
+            .with(user::Kind)
     }
 
     /// These kinds and `kind` (replacing one of the same name).

@@ -1,11 +1,14 @@
-//! The autoedge rules of the file, svc and exec kinds, and the edges the
-//! compiler's autoedge pass draws from them.
+//! The autoedge rules of the file, svc, exec, user, group and cron kinds,
+//! and the edges the compiler's autoedge pass draws from them.
 //!
 //! - a `file` depends on the nearest managed parent directory (a `file` whose
 //!   path ends in `/`), and on the `file`s that manage its `fragments`;
 //! - a `svc` depends on the `file` that manages its unit file;
 //! - an `exec` depends on the `file`s of the programs it runs and on the
-//!   directories they run in.
+//!   directories they run in;
+//! - a `user` depends on the `group`s of its primary group and `groups`, and
+//!   files and commands depend on the `user` and `group` they name;
+//! - a `cron` depends on the `file` of the service unit it starts.
 
 use mcl_compiler::graph::{add_autoedges, Edge, MetaParams, Resource, ResourceGraph, ResourceId};
 use mcl_compiler::value::Value;
@@ -332,4 +335,70 @@ fn the_result_does_not_depend_on_insertion_order() {
     add_autoedges_of(&mut forward);
     add_autoedges_of(&mut backward);
     assert_eq!(edges(&forward), edges(&backward));
+}
+
+#[test]
+fn users_depend_on_their_groups_and_files_on_their_owners() {
+    let text = |value: &str| Value::Str(value.to_owned());
+    let mut graph = graph_of(vec![
+        resource("group", "staff", &[("gid", Value::Int(50))]),
+        resource("group", "admins", &[]),
+        resource("group", "unrelated", &[]),
+        resource(
+            "user",
+            "alice",
+            &[
+                ("uid", Value::Int(1234)),
+                ("group", text("staff")),
+                (
+                    "groups",
+                    Value::List(vec![text("admins"), text("unmanaged")]),
+                ),
+            ],
+        ),
+        resource("user", "bob", &[("gid", Value::Int(50))]),
+        resource(
+            "file",
+            "/home/alice/",
+            &[("owner", text("alice")), ("group", text("staff"))],
+        ),
+        resource("file", "/srv/data", &[("owner", text("1234"))]),
+        resource("file", "/srv/other", &[("owner", text("nobody"))]),
+        resource("exec", "/bin/true", &[("user", text("bob"))]),
+    ]);
+    add_autoedges_of(&mut graph);
+    assert_eq!(
+        edges(&graph),
+        [
+            "group[admins] -> user[alice] (auto)",
+            "group[staff] -> file[/home/alice/] (auto)",
+            "group[staff] -> user[alice] (auto)",
+            "group[staff] -> user[bob] (auto)",
+            "user[alice] -> file[/home/alice/] (auto)",
+            "user[alice] -> file[/srv/data] (auto)",
+            "user[bob] -> exec[/bin/true] (auto)",
+        ]
+    );
+}
+
+#[test]
+fn timers_depend_on_the_unit_files_of_the_services_they_start() {
+    let mut graph = graph_of(vec![
+        file("/etc/systemd/system/backup.service"),
+        file("/etc/systemd/system/other.service"),
+        resource("cron", "backup", &[]),
+        resource(
+            "cron",
+            "nightly",
+            &[("unit", Value::Str("other.service".to_owned()))],
+        ),
+    ]);
+    add_autoedges_of(&mut graph);
+    assert_eq!(
+        edges(&graph),
+        [
+            "file[/etc/systemd/system/backup.service] -> cron[backup] (auto)",
+            "file[/etc/systemd/system/other.service] -> cron[nightly] (auto)",
+        ]
+    );
 }

@@ -5,8 +5,10 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
+mod accounts;
 mod cluster;
 mod container;
+mod cron;
 mod etcd;
 mod file_safety;
 mod metaparams;

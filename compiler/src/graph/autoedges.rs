@@ -4,8 +4,10 @@
 //! its resources manages and which paths it depends on (a file: its parent
 //! directory, its fragments and every managed file inside a fragment
 //! directory; a service: its unit file; a command: its
-//! programs and directories; see `docs/resources.md`). This pass only
-//! matches the two: it never names a kind.
+//! programs and directories; a user: its groups; see `docs/resources.md`).
+//! Besides paths, a resource may provide and need *names* of things that
+//! are not files (`user:alice`, `gid:50`). This pass only matches the two:
+//! it never names a kind.
 //!
 //! A resource with `Meta:autoedge => false` takes part in none of them, neither
 //! as the dependant nor as the dependency. An automatic edge is never added
@@ -40,6 +42,7 @@ pub fn add_autoedges(graph: &mut ResourceGraph, kinds: &dyn ResourceKinds) -> us
                 Need::Path(path) => paths.get(path),
                 Need::Directory(path) => paths.directory(path),
                 Need::Parent(path) => paths.parent(path),
+                Need::Name(name) => paths.name(name),
                 Need::Inside(directory) => {
                     candidates.extend(
                         paths
@@ -82,9 +85,11 @@ fn connect_if_acyclic(graph: &mut ResourceGraph, from: ResourceId, to: ResourceI
     true
 }
 
-/// The managed paths, normalised, with the resource managing each.
+/// The managed paths, normalised, and the managed names, with the resource
+/// managing each.
 struct PathIndex {
     by_path: HashMap<String, ResourceId>,
+    by_name: HashMap<String, ResourceId>,
     /// Whether any of them is a directory (a path ending in `/`): without
     /// one, no path has a managed parent and the ancestor walk is skipped.
     has_directories: bool,
@@ -93,22 +98,32 @@ struct PathIndex {
 impl PathIndex {
     fn new(rules: &[(ResourceId, Autoedges)]) -> PathIndex {
         let mut by_path = HashMap::new();
+        let mut by_name = HashMap::new();
         for (id, autoedges) in rules {
-            for path in autoedges
-                .provides
-                .iter()
-                .filter(|path| path.starts_with('/'))
-            {
+            for provided in &autoedges.provides {
                 // Two resources managing one path are a conflict the engine
                 // reports; the first in (kind, name) order stands for both here.
-                by_path.entry(normalise(path)).or_insert(*id);
+                if provided.starts_with('/') {
+                    by_path.entry(normalise(provided)).or_insert(*id);
+                } else if !provided.is_empty() {
+                    by_name.entry(provided.clone()).or_insert(*id);
+                }
             }
         }
         let has_directories = by_path.keys().any(|path: &String| path.ends_with('/'));
         PathIndex {
             by_path,
+            by_name,
             has_directories,
         }
+    }
+
+    /// The resource providing the name `name` (never a path).
+    fn name(&self, name: &str) -> Option<ResourceId> {
+        if name.starts_with('/') {
+            return None;
+        }
+        self.by_name.get(name).copied()
     }
 
     /// The resource managing exactly `path` (a directory if it ends in `/`).
@@ -198,5 +213,34 @@ mod tests {
         assert_eq!(ancestors("/a/").collect::<Vec<_>>(), ["/"]);
         assert_eq!(ancestors("/").count(), 0);
         assert_eq!(normalise("//a///b/"), "/a/b/");
+    }
+
+    #[test]
+    fn names_match_exactly_and_never_as_paths() {
+        let group = ResourceId::new(0);
+        let directory = ResourceId::new(1);
+        let rules = vec![
+            (
+                group,
+                Autoedges {
+                    provides: vec!["group:staff".to_owned(), "gid:50".to_owned()],
+                    needs: Vec::new(),
+                },
+            ),
+            (
+                directory,
+                Autoedges {
+                    provides: vec!["/home/".to_owned()],
+                    needs: Vec::new(),
+                },
+            ),
+        ];
+        let index = PathIndex::new(&rules);
+        assert_eq!(index.name("group:staff"), Some(group));
+        assert_eq!(index.name("gid:50"), Some(group));
+        assert_eq!(index.name("group:staf"), None);
+        assert_eq!(index.name("/home/"), None, "a path is not a name");
+        assert_eq!(index.get("group:staff"), None, "a name is not a path");
+        assert_eq!(index.directory("/home"), Some(directory));
     }
 }

@@ -1,6 +1,8 @@
 //! The resource kinds the engine runs, one module each (registered in
 //! [`crate::kind::Kinds::builtin`]), and how a group of resources runs as one.
 
+pub mod accounts;
+pub mod cron;
 pub mod exec;
 pub mod file;
 mod group;

@@ -78,26 +78,7 @@ impl Resource for Svc {
     }
 
     fn watch(&self, events: WatchEvents) -> Result<Option<WatchGuard>, ResourceError> {
-        let (bus, unit) = (self.bus, self.unit.clone());
-        let task = signals::watch(&self.buses, events, move |buses| {
-            let unit = unit.clone();
-            async move {
-                let systemd = buses.systemd(bus).await?;
-                let path = systemd.unit_path(&unit).await?;
-                let connection = systemd.connection();
-                Ok(vec![
-                    signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?,
-                    signals::subscribe(
-                        connection,
-                        "/org/freedesktop/systemd1",
-                        MANAGER,
-                        Some("UnitFilesChanged"),
-                    )
-                    .await?,
-                ])
-            }
-        })?;
-        Ok(Some(Box::new(task)))
+        watch_unit(&self.buses, self.bus, &self.unit, events).map(Some)
     }
 
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
@@ -125,6 +106,38 @@ impl Resource for Svc {
         }
         Ok(Outcome::Changed(said))
     }
+}
+
+/// Watches `unit` on `bus`: its `PropertiesChanged` signals (stopped,
+/// started, failed) and the manager's `UnitFilesChanged` (enabled or
+/// disabled by hand). The signals are heard once this returns; dropping the
+/// guard ends the watch. Shared with `cron`, which watches its timer so.
+pub(crate) fn watch_unit(
+    buses: &Buses,
+    bus: Bus,
+    unit: &str,
+    events: WatchEvents,
+) -> Result<WatchGuard, ResourceError> {
+    let unit = unit.to_owned();
+    let task = signals::watch(buses, events, move |buses| {
+        let unit = unit.clone();
+        async move {
+            let systemd = buses.systemd(bus).await?;
+            let path = systemd.unit_path(&unit).await?;
+            let connection = systemd.connection();
+            Ok(vec![
+                signals::subscribe(connection, path.as_str(), PROPERTIES, None).await?,
+                signals::subscribe(
+                    connection,
+                    "/org/freedesktop/systemd1",
+                    MANAGER,
+                    Some("UnitFilesChanged"),
+                )
+                .await?,
+            ])
+        }
+    })?;
+    Ok(Box::new(task))
 }
 
 /// One change a check found needed, in the order they are made.

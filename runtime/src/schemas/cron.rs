@@ -1,7 +1,13 @@
 //! `cron`: a systemd timer `<name>.timer` that starts a service.
+//!
+//! Autoedges: a timer depends on the file that manages the unit file of the
+//! service it starts (as `svc` does), so the service exists before the
+//! timer can fire.
 
-use super::{basic_schema, boolean, one_of, string};
-use mcl_compiler::schema::ResourceSchema;
+use super::{basic_schema, boolean, one_of, param_str, string};
+use mcl_compiler::graph::Resource;
+use mcl_compiler::schema::{Autoedges, ResourceSchema};
+use mcl_compiler::value::Value;
 
 /// `$const.res.cron.state.*`.
 pub const STATES: &[&str] = &["exists", "absent"];
@@ -16,7 +22,7 @@ pub const TRIGGERS: &[&str] = &[
 ];
 
 pub fn schema() -> ResourceSchema {
-    basic_schema(
+    let mut schema = basic_schema(
         "cron",
         vec![
             // The unit to start; defaults to `<name>.service`.
@@ -32,5 +38,37 @@ pub fn schema() -> ResourceSchema {
             boolean("wakesystem"),
             boolean("remainafterelapse"),
         ],
-    )
+    );
+    schema.autoedges = Some(autoedges);
+    schema
+}
+
+/// The timer unit a resource named `name` manages: `<name>.timer`.
+pub fn timer_name(name: &str) -> String {
+    if name.ends_with(".timer") {
+        name.to_owned()
+    } else {
+        format!("{name}.timer")
+    }
+}
+
+/// The unit the timer starts: `unit`, or `<name>.service`.
+pub fn started_unit(name: &str, unit: Option<&str>) -> String {
+    match unit {
+        Some(unit) => unit.to_owned(),
+        None => format!("{}.service", name.trim_end_matches(".timer")),
+    }
+}
+
+fn autoedges(resource: &Resource) -> Autoedges {
+    let unit = started_unit(&resource.name, param_str(resource, "unit"));
+    let session = resource
+        .params
+        .get("session")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Autoedges {
+        provides: Vec::new(),
+        needs: super::svc::unit_file_needs(&unit, session),
+    }
 }

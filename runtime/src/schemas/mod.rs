@@ -1,7 +1,7 @@
 //! The building blocks of resource schemas (spec §8): field names and mcl
 //! types, integer ranges, enumerated values; and the schemas of the kinds the
-//! language knows but the engine does not run yet (pkg, user,
-//! group, cron). A kind the engine runs declares its schema in its own
+//! language knows but the engine does not run yet (pkg, cron), and of user
+//! and group. Most kinds the engine runs declare their schema in their own
 //! module under `resources/`.
 //!
 //! Field names and types follow the public mgmt project's resources so that

@@ -44,6 +44,15 @@ fn autoedges(resource: &Resource) -> Autoedges {
         .get("session")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    Autoedges {
+        provides: Vec::new(),
+        needs: unit_file_needs(&unit, session),
+    }
+}
+
+/// The files that may hold `unit`'s unit file, on the system or (with
+/// `session`) the user manager's search path.
+pub(crate) fn unit_file_needs(unit: &str, session: bool) -> Vec<Need> {
     let directories: &[&str] = if session {
         &["/etc/systemd/user/", "/usr/lib/systemd/user/"]
     } else {
@@ -53,11 +62,8 @@ fn autoedges(resource: &Resource) -> Autoedges {
             "/lib/systemd/system/",
         ]
     };
-    Autoedges {
-        provides: Vec::new(),
-        needs: directories
-            .iter()
-            .map(|directory| Need::Path(format!("{directory}{unit}")))
-            .collect(),
-    }
+    directories
+        .iter()
+        .map(|directory| Need::Path(format!("{directory}{unit}")))
+        .collect()
 }

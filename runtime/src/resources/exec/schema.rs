@@ -73,9 +73,16 @@ const COMMANDS: [(&str, &str, &str); 5] = [
 
 /// Autoedges: an exec depends on the files of the programs it runs (the
 /// first word of each command when absolute, and their shells) and on the
-/// directories they run in.
+/// directories they run in, and on the `user` and `group` resources of the
+/// account it runs as.
 fn autoedges(resource: &Resource) -> Autoedges {
     let mut needs = Vec::new();
+    if let Some(user) = param_str(resource, "user") {
+        needs.push(crate::schemas::user::user_need(user));
+    }
+    if let Some(group) = param_str(resource, "group") {
+        needs.push(crate::schemas::user::group_need(group));
+    }
     for (command_field, shell_field, directory_field) in COMMANDS {
         let command = match param_str(resource, command_field) {
             Some(command) => command,

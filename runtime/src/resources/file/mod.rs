@@ -48,7 +48,9 @@ mod validate;
 mod watch;
 
 pub use atomic::TEMP_PREFIX;
+pub(crate) use atomic::{remove, write_file, NewMeta};
 pub use hub::FileWatcher;
+pub use watch::{Scope, SharedTargets, Target};
 
 use crate::kind::ResourceKind;
 use crate::resource::{

@@ -96,6 +96,12 @@ fn autoedges(resource: &Resource) -> Autoedges {
             }
         }
     }
+    if let Some(owner) = param_str(resource, "owner") {
+        needs.push(crate::schemas::user::user_need(owner));
+    }
+    if let Some(group) = param_str(resource, "group") {
+        needs.push(crate::schemas::user::group_need(group));
+    }
     Autoedges {
         provides: vec![path],
         needs,
