@@ -66,10 +66,18 @@ impl ResourceKind for Stamps {
         }))
     }
 
-    fn group(&self, members: Vec<(String, Box<dyn Resource>)>) -> Box<dyn Resource> {
+    fn group(
+        &self,
+        members: Vec<(&ResourceSpec, Box<dyn Resource>)>,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        let members: Vec<(String, Box<dyn Resource>)> = members
+            .into_iter()
+            .map(|(spec, resource)| (spec.id(), resource))
+            .collect();
         let names: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
         note(&self.journal, format!("group {}", names.join(" ")));
-        Box::new(mgmt_runtime::resources::Grouped::new(members))
+        Ok(Box::new(mgmt_runtime::resources::Grouped::new(members)))
     }
 }
 

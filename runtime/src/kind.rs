@@ -37,11 +37,20 @@ pub trait ResourceKind: Send + Sync + 'static {
         true
     }
 
-    /// How the members of a group (the leader first) run as one vertex.
-    /// By default they are checked and applied one after the other; a kind
-    /// that can do them in one step (a package transaction) overrides this.
-    fn group(&self, members: Vec<(String, Box<dyn Resource>)>) -> Box<dyn Resource> {
-        Box::new(Grouped::new(members))
+    /// How the members of a group (the leader first, each with its spec and
+    /// the resource built from it) run as one vertex. By default they are
+    /// checked and applied one after the other; a kind that can do them in
+    /// one step (a package transaction) overrides this.
+    fn group(
+        &self,
+        members: Vec<(&ResourceSpec, Box<dyn Resource>)>,
+        _services: &Services,
+    ) -> Result<Box<dyn Resource>, ResourceError> {
+        let members = members
+            .into_iter()
+            .map(|(spec, resource)| (spec.id(), resource))
+            .collect();
+        Ok(Box::new(Grouped::new(members)))
     }
 
     /// Whether an unchanged resource keeps running across a graph swap
@@ -99,9 +108,9 @@ impl Kinds {
     pub fn builtin() -> Kinds {
         use crate::resources::accounts::{group, user};
         use crate::resources::{
-            cron, exec, file, hostname, kv, msg, noop, print, schedule, svc, test, timer, value,
+            cron, exec, file, hostname, kv, msg, noop, pkg, print, schedule, svc, test, timer,
+            value,
         };
-        use crate::schemas::pkg;
         Kinds::empty()
             .with(cron::Kind)
             .with(exec::Kind)
@@ -117,7 +126,7 @@ impl Kinds {
             .with(test::Kind)
             .with(timer::Kind)
             .with(value::Kind)
-            .with(Planned(pkg::schema))
+            .with(pkg::Kind)
             .with(user::Kind)
     }
 
@@ -148,12 +157,12 @@ impl Kinds {
         if spec.group.is_empty() {
             return Ok(leader);
         }
-        let mut members = vec![(spec.id(), leader)];
+        let mut members = vec![(spec, leader)];
         for member in &spec.group {
-            members.push((member.id(), self.build_one(member, services)?));
+            members.push((member, self.build_one(member, services)?));
         }
         let registered = self.registered(spec)?;
-        Ok(registered.kind.group(members))
+        registered.kind.group(members, services)
     }
 
     fn registered(&self, spec: &ResourceSpec) -> Result<&Registered, ResourceError> {
@@ -247,7 +256,6 @@ mod tests {
         assert!(!kinds.groupable(&spec("print", json!({"refresh_only": true}))));
         assert!(!kinds.groupable(&spec("test", json!({}))));
         assert!(kinds.groupable(&spec("test", json!({"alwaysgroup": true}))));
-        // Marked groupable by its schema, so it groups once it runs.
         assert!(kinds.groupable(&spec("pkg", json!({}))));
         assert!(!kinds.groupable(&spec("file", json!({}))));
         assert!(!kinds.groupable(&spec("nosuchkind", json!({}))));

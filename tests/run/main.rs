@@ -13,6 +13,7 @@ mod etcd;
 mod file_safety;
 mod metaparams;
 mod partition;
+mod pkg;
 mod recovery;
 mod reload;
 mod report;

@@ -239,15 +239,20 @@ impl Drop for Agent {
 }
 
 /// Polls `check` until it holds or 10 s pass.
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub fn eventually(what: &str, check: impl FnMut() -> bool) {
+    eventually_within(what, Duration::from_secs(10), check);
+}
+
+/// `eventually` for what takes longer (a package download and install).
+pub fn eventually_within(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
+    while started.elapsed() < deadline {
         if check() {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    panic!("{what} did not happen within 10 s");
+    panic!("{what} did not happen within {} s", deadline.as_secs());
 }
 
 pub fn mode(path: &Path) -> u32 {

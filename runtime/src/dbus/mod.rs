@@ -8,6 +8,7 @@
 //! waits for its result. Dropping the last handle stops that runtime.
 
 pub mod hostnamed;
+pub mod packagekit;
 pub mod signals;
 pub mod systemd;
 
@@ -165,6 +166,13 @@ impl Buses {
         }
         open.as_mut()
             .ok_or_else(|| ResourceError::failed("no D-Bus connection"))
+    }
+
+    /// PackageKit on the system bus.
+    pub async fn packagekit(&self) -> Result<packagekit::PackageKit, ResourceError> {
+        Ok(packagekit::PackageKit::new(
+            self.connection(Bus::System).await?,
+        ))
     }
 
     /// The connection to `bus`, subscribed to systemd's unit signals.

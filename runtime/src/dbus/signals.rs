@@ -45,7 +45,7 @@ pub async fn next(stream: &mut MessageStream) -> Option<Message> {
 
 /// The next message of any of `streams`; `None` once one has ended (they
 /// share a connection, which has closed).
-async fn next_of(streams: &mut [MessageStream]) -> Option<Message> {
+pub(crate) async fn next_of(streams: &mut [MessageStream]) -> Option<Message> {
     std::future::poll_fn(|context| {
         for stream in streams.iter_mut() {
             loop {

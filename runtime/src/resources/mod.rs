@@ -10,6 +10,7 @@ pub mod hostname;
 pub mod kv;
 pub mod msg;
 pub mod noop;
+pub mod pkg;
 pub mod print;
 pub mod schedule;
 pub mod svc;

@@ -1,0 +1,135 @@
+//! `pkg` against the real PackageKit (and apt, dpkg) of a throw-away
+//! container, with the agent running inside it: packages installed and
+//! removed from Debian's mirror, a package removed by hand put back, an
+//! unknown package, and grouped packages installed in one transaction.
+
+use super::container::{container_or_skip, Container};
+use super::support::{eventually_within, text};
+use std::time::{Duration, Instant};
+
+/// How long a download and install from the mirror may take.
+const INSTALL: Duration = Duration::from_secs(120);
+
+fn installed(container: &Container, package: &str) -> bool {
+    let output = container.run(&["dpkg-query", "-W", "-f", "${Status}", package]);
+    text(&output.stdout) == "install ok installed"
+}
+
+/// The transactions apt recorded (its history log, one block per commit),
+/// each as the lines between `Start-Date` and `End-Date`.
+fn apt_transactions(container: &Container) -> Vec<String> {
+    std::fs::read_to_string(container.path("/var/log/apt/history.log"))
+        .unwrap_or_default()
+        .split("Start-Date:")
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_package_is_installed_put_back_when_removed_by_hand_and_removed() {
+    let container = container_or_skip!();
+    assert!(!installed(&container, "hello"), "the root has no hello");
+
+    container.program("pkg \"hello\" {\n\tstate => \"installed\",\n}\n");
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(installed(&container, "hello"), "{log}");
+    assert!(
+        log.contains("pkg[hello]") && log.contains("installed hello "),
+        "{log}"
+    );
+    // Progress from PackageKit's signals.
+    assert!(
+        log.contains("downloading") || log.contains("installing"),
+        "{log}"
+    );
+
+    // Nothing to do the second time.
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(!log.contains("installed hello"), "{log}");
+
+    // The installed version, named exactly or as the newest, is right.
+    let version = text(
+        &container
+            .run(&["dpkg-query", "-W", "-f", "${Version}", "hello"])
+            .stdout,
+    );
+    for state in [version.as_str(), "newest"] {
+        container.program(&format!("pkg \"hello\" {{\n\tstate => \"{state}\",\n}}\n"));
+        let output = container.once(&[]);
+        let log = text(&output.stderr);
+        assert!(output.status.success(), "{state}: {log}");
+        assert!(!log.contains("hello "), "{state}: {log}");
+    }
+    container.program("pkg \"hello\" {\n\tstate => \"installed\",\n}\n");
+
+    // Watching: removed by hand with dpkg, put back from the database's
+    // change.
+    let agent = container.agent(&[]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let removed = Instant::now();
+    let output = container.run(&["dpkg", "--remove", "hello"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    eventually_within("hello is installed again", INSTALL, || {
+        installed(&container, "hello")
+    });
+    eprintln!(
+        "removed by hand, installed again after {:?}",
+        removed.elapsed()
+    );
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+
+    container.program("pkg \"hello\" {\n\tstate => \"uninstalled\",\n}\n");
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(!installed(&container, "hello"), "{log}");
+    assert!(log.contains("removed hello "), "{log}");
+}
+
+#[test]
+fn grouped_packages_share_one_transaction_and_an_unknown_one_fails_alone() {
+    let container = container_or_skip!();
+    let before = apt_transactions(&container).len();
+    container.program(
+        "pkg \"figlet\" {\n\tstate => \"installed\",\n}\n\
+         pkg \"tree\" {\n\tstate => \"installed\",\n}\n\
+         pkg \"pv\" {\n\tstate => \"installed\",\n}\n\
+         pkg \"mgmt-no-such-package\" {\n\tstate => \"installed\",\n}\n",
+    );
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{log}");
+    assert!(
+        log.contains("main.mcl:10:1") && log.contains("no package `mgmt-no-such-package`"),
+        "{log}"
+    );
+    for package in ["figlet", "tree", "pv"] {
+        assert!(installed(&container, package), "{package}: {log}");
+    }
+    let transactions = apt_transactions(&container);
+    let new = &transactions[before..];
+    assert_eq!(new.len(), 1, "one install for the three: {new:#?}");
+    for package in ["figlet", "tree", "pv"] {
+        assert!(
+            new[0].contains(&format!("{package}:")),
+            "{package}: {new:#?}"
+        );
+    }
+
+    // An exact version that the repositories do not have names the ones
+    // they do.
+    container.program("pkg \"tree\" {\n\tstate => \"0.0-mgmt\",\n}\n");
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{log}");
+    assert!(
+        log.contains("version 0.0-mgmt of `tree` is not available") && log.contains("(installed)"),
+        "{log}"
+    );
+}
