@@ -8,7 +8,9 @@
 //!   directories they run in;
 //! - a `user` depends on the `group`s of its primary group and `groups`, and
 //!   files and commands depend on the `user` and `group` they name;
-//! - a `cron` depends on the `file` of the service unit it starts.
+//! - a `cron` depends on the `file` of the service unit it starts;
+//! - a `file` in `/etc/X/` or `/etc/X.d/`, and a `svc "X"`, depend on the
+//!   `pkg "X"` (the convention of a package named like its daemon).
 
 use mcl_compiler::graph::{add_autoedges, Edge, MetaParams, Resource, ResourceGraph, ResourceId};
 use mcl_compiler::value::Value;
@@ -399,6 +401,27 @@ fn timers_depend_on_the_unit_files_of_the_services_they_start() {
         [
             "file[/etc/systemd/system/backup.service] -> cron[backup] (auto)",
             "file[/etc/systemd/system/other.service] -> cron[nightly] (auto)",
+        ]
+    );
+}
+
+#[test]
+fn a_package_comes_before_its_configuration_and_its_service() {
+    let mut graph = graph_of(vec![
+        resource("pkg", "cron", &[]),
+        file("/etc/cron.d/mgmt-demo"),
+        file("/etc/cron/other"),
+        file("/etc/crontab"),
+        resource("svc", "cron", &[]),
+        resource("svc", "ssh", &[]),
+    ]);
+    assert_eq!(add_autoedges_of(&mut graph), 3);
+    assert_eq!(
+        edges(&graph),
+        [
+            "pkg[cron] -> file[/etc/cron.d/mgmt-demo] (auto)",
+            "pkg[cron] -> file[/etc/cron/other] (auto)",
+            "pkg[cron] -> svc[cron] (auto)",
         ]
     );
 }

@@ -133,3 +133,49 @@ fn grouped_packages_share_one_transaction_and_an_unknown_one_fails_alone() {
         "{log}"
     );
 }
+
+#[test]
+fn the_package_example_installs_configures_and_keeps_its_service_running() {
+    let container = container_or_skip!();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/package.mcl");
+    container.program(&std::fs::read_to_string(example).expect("the example"));
+    let output = container.once(&[]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(installed(&container, "cron"), "{log}");
+    assert_eq!(
+        container.systemctl(&["is-active", "cron"]),
+        "active",
+        "{log}"
+    );
+    assert_eq!(container.systemctl(&["is-enabled", "cron"]), "enabled");
+    assert_eq!(
+        container.systemctl(&["show", "-P", "Environment", "cron"]),
+        "MGMT_DEMO=mgmt-test"
+    );
+    assert!(container.path("/etc/cron.d/mgmt-demo").is_file());
+
+    // Drift, repaired from events: the service stopped by hand, the
+    // drop-in edited by hand (restored, read again, the service
+    // restarted), the package removed by hand (installed again, and its
+    // service started again).
+    let agent = container.agent(&[]);
+    std::thread::sleep(Duration::from_millis(1000));
+    container.systemctl(&["stop", "cron"]);
+    eventually_within("cron runs again", INSTALL, || {
+        container.systemctl(&["is-active", "cron"]) == "active"
+    });
+    let drop_in = container.path("/etc/systemd/system/cron.service.d/mgmt.conf");
+    std::fs::write(&drop_in, "[Service]\nEnvironment=MGMT_DEMO=edited\n").expect("edited");
+    eventually_within("the drop-in is restored and read again", INSTALL, || {
+        container.systemctl(&["show", "-P", "Environment", "cron"]) == "MGMT_DEMO=mgmt-test"
+            && container.systemctl(&["is-active", "cron"]) == "active"
+    });
+    let output = container.run(&["dpkg", "--remove", "cron"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    eventually_within("cron is installed and running again", INSTALL, || {
+        installed(&container, "cron") && container.systemctl(&["is-active", "cron"]) == "active"
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
