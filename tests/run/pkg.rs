@@ -122,6 +122,28 @@ fn grouped_packages_share_one_transaction_and_an_unknown_one_fails_alone() {
         );
     }
 
+    // An agent that polkit does not authorize is told so, never prompted.
+    container.program("pkg \"hello\" {\n\tstate => \"installed\",\n}\n");
+    let output = container.run(&[
+        "runuser",
+        "-u",
+        "nobody",
+        "--",
+        "env",
+        "HOME=/tmp",
+        "/opt/mgmt/mgmt",
+        "run",
+        "--converged-timeout",
+        "0",
+        "--prefix",
+        "/tmp/mgmt-nobody",
+        "/run/test/main.mcl",
+    ]);
+    let log = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{log}");
+    assert!(log.contains("not authorized"), "{log}");
+    assert!(!installed(&container, "hello"), "{log}");
+
     // An exact version that the repositories do not have names the ones
     // they do.
     container.program("pkg \"tree\" {\n\tstate => \"0.0-mgmt\",\n}\n");
