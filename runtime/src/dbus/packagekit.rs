@@ -402,7 +402,7 @@ impl<'a> Progress<'a> {
     }
 
     fn item(&mut self, id: &str, percentage: u32) {
-        if self.quiet || percentage > 100 || percentage % 50 != 0 {
+        if self.quiet || percentage > 100 || !percentage.is_multiple_of(50) {
             return;
         }
         let package = Package {
