@@ -353,3 +353,37 @@ file "@/${hostname}-chosen" {
     let (code, log) = second.stop();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn a_schedule_ttl_drops_a_dead_volunteer_without_an_export_ttl() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new(
+        r#"import "world"
+
+schedule "db" {
+	strategy => "rr",
+	max => 1,
+	ttl => 2,
+}
+$chosen = world.schedule("db")
+file "@/${hostname}-chosen" {
+	state => if len($chosen) == 1 and $chosen[0] == $hostname { "exists" } else { "absent" },
+}
+"#,
+    );
+    let first = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
+    eventually("a is chosen", || case.path("a-chosen").exists());
+    let second = case.agent(&["--hostname", "b", "--seeds", &etcd.client_url]);
+    // b waits behind a: renewed, a's place outlives the TTL.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(case.path("a-chosen").exists() && !case.path("b-chosen").exists());
+    first.signal("KILL");
+    eventually("b is chosen once a's volunteer lease ran out", || {
+        case.path("b-chosen").exists()
+    });
+    let (code, log) = second.stop();
+    assert_eq!(code, Some(0), "{log}");
+}

@@ -3,11 +3,13 @@
 //! way on every host from the store's data, so all agree without a vote:
 //! volunteers in the order the store took them (first come, first served),
 //! or sorted by host name (`strategy => "alpha"`), at most `max` (the first
-//! volunteer's terms rule). A host stops volunteering when the resource
-//! leaves its graph (unless `persist`); an agent that stops or dies keeps
-//! its place unless it runs with `--export-ttl`, whose lease its volunteer
-//! shares. `ttl` is accepted for upstream's programs; the lease is the
-//! agent's.
+//! volunteer's terms rule). `strategy => "rr"` is upstream's round robin,
+//! which hands out places in the order hosts joined, each keeping its
+//! place while it volunteers: the default order here too. A host stops
+//! volunteering when the resource leaves its graph (unless `persist`); with
+//! `ttl`, its volunteer is on an etcd lease of that many seconds, so a host
+//! that dies drops out that long after; without, it shares the agent's
+//! `--export-ttl` lease, or keeps its place when there is none.
 
 use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError};
@@ -45,18 +47,15 @@ impl ResourceKind for Kind {
             .get("strategy")
             .and_then(Json::as_str)
             .unwrap_or_default();
-        if strategy == "rr" {
-            return Err(ResourceError::invalid(
-                "schedule: the round-robin strategy is not available yet; use the default (first come) or \"alpha\"",
-            ));
-        }
         if spec.name.is_empty() {
             return Err(ResourceError::invalid("schedule: the namespace is empty"));
         }
         let mut terms = serde_json::Map::new();
         terms.insert("strategy".into(), Json::from(strategy));
-        if let Some(max) = spec.params.get("max") {
-            terms.insert("max".into(), max.clone());
+        for term in ["max", "ttl"] {
+            if let Some(value) = spec.params.get(term) {
+                terms.insert(term.into(), value.clone());
+            }
         }
         Ok(Box::new(Schedule {
             namespace: spec.name.clone(),

@@ -8,6 +8,7 @@
 //! the last mirror stays, so the running graph keeps its collected resources.
 
 use super::keys::{self, Parsed};
+use super::leases::{self, Leases};
 use super::{Entry, Mirror, Store};
 use etcd_client::{
     Certificate, Client, ConnectOptions, EventType, GetOptions, Identity, PutOptions, TlsOptions,
@@ -32,8 +33,8 @@ pub struct EtcdOptions {
     /// Every key lives below it (`/_mgmt/`).
     pub prefix: String,
     pub hostname: String,
-    /// Bind this host's exports and schedule volunteers to a lease of this
-    /// many seconds.
+    /// Bind this host's exports (and its schedule volunteers that have no
+    /// `ttl` of their own) to a lease of this many seconds.
     pub export_ttl: Option<u64>,
     pub user: Option<(String, String)>,
     pub tls: Option<TlsFiles>,
@@ -193,18 +194,9 @@ impl ClientTask {
                 Ok(client) => client,
                 Err(problem) => return Ended::Lost(format!("cannot connect: {problem}")),
             };
-        let lease = match self.options.export_ttl {
-            Some(ttl) => match client
-                .lease_grant(i64::try_from(ttl).unwrap_or(i64::MAX), None)
-                .await
-            {
-                Ok(granted) => Some((granted.id(), ttl)),
-                Err(problem) => {
-                    return Ended::Lost(format!("cannot grant the export lease: {problem}"))
-                }
-            },
-            None => None,
-        };
+        // Granted as keys need them: a new session's leases are new, so
+        // every leased key is put again.
+        let mut leases = Leases::default();
         let everything = match client
             .get(prefix.as_str(), Some(GetOptions::new().with_prefix()))
             .await
@@ -237,10 +229,10 @@ impl ClientTask {
                 .collect();
             self.shared.extend(shared);
         }
-        let mut writes = self.reconcile(&stored, lease.is_some());
+        let mut writes = self.reconcile(&stored);
         writes.append(&mut std::mem::take(&mut self.shared));
         self.mirror.replace_all(stored);
-        if let Err(problem) = self.write(&mut client, writes, lease).await {
+        if let Err(problem) = self.write(&mut client, writes, &mut leases).await {
             return Ended::Lost(problem);
         }
         if *lost_before {
@@ -262,17 +254,8 @@ impl ClientTask {
             Ok(stream) => stream,
             Err(problem) => return Ended::Lost(format!("cannot watch {prefix}: {problem}")),
         };
-        let mut keep_alive = match lease {
-            Some((id, _)) => match client.lease_keep_alive(id).await {
-                Ok(pair) => Some(pair),
-                Err(problem) => {
-                    return Ended::Lost(format!("cannot keep the export lease: {problem}"))
-                }
-            },
-            None => None,
-        };
-        let period = Duration::from_secs(lease.map_or(60, |(_, ttl)| (ttl / 3).max(1)));
-        let mut tick = tokio::time::interval(period);
+        // Each lease is renewed when due; a second is the shortest period.
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
                 message = stream.message() => match message {
@@ -306,19 +289,13 @@ impl ClientTask {
                         return Ended::Closed;
                     };
                     let changes = self.take(changes);
-                    if let Err(problem) = self.write(&mut client, changes, lease).await {
+                    if let Err(problem) = self.write(&mut client, changes, &mut leases).await {
                         return Ended::Lost(problem);
                     }
                 }
-                _ = tick.tick(), if keep_alive.is_some() => {
-                    if let Some((keeper, responses)) = keep_alive.as_mut() {
-                        if let Err(problem) = keeper.keep_alive().await {
-                            return Ended::Lost(format!("cannot keep the export lease: {problem}"));
-                        }
-                        match responses.message().await {
-                            Ok(Some(response)) if response.ttl() > 0 => {}
-                            _ => return Ended::Lost("the export lease expired".to_owned()),
-                        }
+                _ = tick.tick(), if !leases.is_empty() => {
+                    if let Err(problem) = leases.renew_due().await {
+                        return Ended::Lost(problem);
                     }
                 }
             }
@@ -327,7 +304,7 @@ impl ClientTask {
 
     /// The writes that make the store hold this host's keys as it wants
     /// them: what differs is put, what it no longer wants deleted.
-    fn reconcile(&self, stored: &BTreeMap<String, Entry>, leased: bool) -> Changes {
+    fn reconcile(&self, stored: &BTreeMap<String, Entry>) -> Changes {
         let Some(own) = &self.own else {
             return Vec::new();
         };
@@ -338,9 +315,10 @@ impl ClientTask {
             .collect();
         writes.extend(
             own.iter()
-                // A new lease means new puts, even of unchanged exports.
+                // A new lease means new puts, even of unchanged keys.
                 .filter(|(key, value)| {
-                    leased || stored.get(*key).map(|entry| &entry.value) != Some(*value)
+                    leases::ttl_of(key, value, self.options.export_ttl).is_some()
+                        || stored.get(*key).map(|entry| &entry.value) != Some(*value)
                 })
                 .map(|(key, value)| (key.clone(), Some(value.clone()))),
         );
@@ -348,34 +326,31 @@ impl ClientTask {
     }
 
     /// Makes `changes` in transactions of at most [`TXN_OPS`] operations;
-    /// exports go on the lease when there is one.
+    /// exports and volunteers go on the lease of their TTL, if they have one.
     async fn write(
         &self,
         client: &mut Client,
         changes: Changes,
-        lease: Option<(i64, u64)>,
+        leases: &mut Leases,
     ) -> Result<(), String> {
         let prefix = &self.options.prefix;
         for batch in changes.chunks(TXN_OPS) {
-            let operations: Vec<TxnOp> = batch
-                .iter()
-                .map(|(key, value)| {
-                    let full = format!("{prefix}{key}");
-                    match value {
-                        Some(value) => {
-                            let leased = matches!(
-                                keys::parse(key),
-                                Some(Parsed::Export { .. } | Parsed::Volunteer { .. })
-                            );
-                            let options = lease
-                                .filter(|_| leased)
-                                .map(|(id, _)| PutOptions::new().with_lease(id));
-                            TxnOp::put(full, value.as_str(), options)
-                        }
-                        None => TxnOp::delete(full, None),
+            let mut operations = Vec::with_capacity(batch.len());
+            for (key, value) in batch {
+                let full = format!("{prefix}{key}");
+                operations.push(match value {
+                    Some(value) => {
+                        let options = match leases::ttl_of(key, value, self.options.export_ttl) {
+                            Some(ttl) => {
+                                Some(PutOptions::new().with_lease(leases.id(client, ttl).await?))
+                            }
+                            None => None,
+                        };
+                        TxnOp::put(full, value.as_str(), options)
                     }
-                })
-                .collect();
+                    None => TxnOp::delete(full, None),
+                });
+            }
             client
                 .txn(Txn::new().and_then(operations))
                 .await

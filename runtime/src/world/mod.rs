@@ -7,6 +7,7 @@
 
 mod etcd;
 pub mod keys;
+mod leases;
 mod memory;
 mod mirror;
 mod serve;
