@@ -231,6 +231,17 @@ pub struct RunArgs {
     /// The peer URLs other members reach the served etcd at (default: --etcd-peer-urls).
     #[arg(long, value_name = "URLS")]
     pub etcd_advertise_peer_urls: Option<String>,
+    /// Serve etcd's client URLs (then https://) with TLS: this certificate
+    /// (PEM), with --etcd-serve-key.
+    #[arg(long, value_name = "FILE", requires_all = ["etcd_serve", "etcd_serve_key"])]
+    pub etcd_serve_cert: Option<PathBuf>,
+    /// The key (PEM) of --etcd-serve-cert.
+    #[arg(long, value_name = "FILE", requires = "etcd_serve_cert")]
+    pub etcd_serve_key: Option<PathBuf>,
+    /// Admit only clients whose certificate this CA (PEM) signed (etcd's
+    /// client-certificate auth); needs --etcd-serve-cert.
+    #[arg(long, value_name = "FILE", requires = "etcd_serve_cert")]
+    pub etcd_serve_client_ca: Option<PathBuf>,
     /// The agent's state directory: the served etcd keeps its data in
     /// PREFIX/etcd (default /var/lib/mgmt as root, else ~/.local/state/mgmt).
     #[arg(long, value_name = "DIR")]

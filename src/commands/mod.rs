@@ -7,4 +7,5 @@ pub mod fmt;
 mod report;
 pub mod run;
 pub mod shell;
+mod signals;
 mod world;

@@ -3,6 +3,7 @@
 //! when its reactive inputs change, until the converged timeout or a signal;
 //! then says what the run did (see `report.rs`) and picks the exit code.
 
+use super::signals::StopSignals;
 use crate::cli::{GlobalArgs, LogFormatArg, RunArgs, ShowDiffArg};
 use crate::source::{display_name, loader, read_source, report, unreadable_diagnostic};
 use crate::toolbox::{read_program_file, real_toolbox, toolbox_with_kinds, FsLoader};
@@ -65,9 +66,25 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         .thread_name("mgmt-engine")
         .build()
         .context("cannot start the engine's runtime")?;
+    // From here on a stop signal stops the agent cleanly, even while it
+    // starts etcd or waits for the cluster's data.
+    let mut signals = {
+        let _context = runtime.enter();
+        StopSignals::listen()
+    };
     let served = super::world::serve(args, &compile.hostname).map_err(Failure::Run)?;
-    let world = super::world::world(args, served.as_ref(), &compile.hostname, &runtime)
-        .map_err(Failure::Run)?;
+    let Some(world) = super::world::world(
+        args,
+        served.as_ref(),
+        &compile.hostname,
+        &runtime,
+        &mut signals,
+    )
+    .map_err(Failure::Run)?
+    else {
+        info!("signal received while joining the cluster: stopping before the first run");
+        return Ok(0);
+    };
     toolbox.world = world.view();
     let mut sources = SourceMap::new();
     let entry = display_name(args.entry.file());
@@ -131,6 +148,7 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
     let Finished { ending, report } = runtime.block_on(async move {
         let (engine, handle) = Engine::with_services(engine_options, engine_services);
         tokio::spawn(stop_on_signals(
+            signals,
             handle.clone(),
             signal_services,
             grace,
@@ -237,28 +255,21 @@ fn reloader(global: &GlobalArgs, file: &Path, entry: &str) -> Option<Reload> {
 /// finish, watches end); commands still running after `grace` are killed,
 /// and named on `killed`. A second signal exits at once.
 async fn stop_on_signals(
+    mut signals: StopSignals,
     handle: EngineHandle,
     services: Services,
     grace: Duration,
     killed: std::sync::mpsc::Sender<Vec<String>>,
 ) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut interrupt), Ok(mut terminate)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
+    if !signals.is_listening() {
         error!("cannot listen for signals; stop with SIGKILL");
         return;
-    };
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
     }
+    signals.next().await;
     info!("signal received: finishing running work (send it again to exit now)");
     handle.shutdown();
     let grace_over = tokio::select! {
-        _ = interrupt.recv() => false,
-        _ = terminate.recv() => false,
+        _ = signals.next() => false,
         _ = tokio::time::sleep(grace) => true,
     };
     if grace_over {
@@ -271,10 +282,7 @@ async fn stop_on_signals(
             );
             let _ = killed.send(owners);
         }
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
+        signals.next().await;
     }
     warn!("second signal: exiting now");
     services.commands.kill_all();

@@ -2,10 +2,11 @@
 //! `--seeds` or served by the agent itself (`--etcd-serve`) (with TLS and a user from flags; the password never from a
 //! flag, so it is not in `ps`).
 
+use super::signals::StopSignals;
 use crate::cli::RunArgs;
 use anyhow::{anyhow, Context};
 use mgmt_runtime::world::{
-    EtcdOptions, EtcdServer, EtcdStore, Mirror, ServeOptions, TlsFiles, World,
+    EtcdOptions, EtcdServer, EtcdStore, Mirror, ServeOptions, ServeTls, TlsFiles, World,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub fn serve(args: &RunArgs, hostname: &str) -> anyhow::Result<Option<EtcdServer
     }
     let client_urls = urls(&args.etcd_client_urls);
     let peer_urls = urls(&args.etcd_peer_urls);
+    let tls = serve_tls(args, &client_urls)?;
     let options = ServeOptions {
         name: hostname.to_owned(),
         data_dir: state_dir(args).join("etcd"),
@@ -39,10 +41,57 @@ pub fn serve(args: &RunArgs, hostname: &str) -> anyhow::Result<Option<EtcdServer
             .map_or_else(|| peer_urls.clone(), urls),
         client_urls,
         peer_urls,
+        tls,
     };
     EtcdServer::start(options)
         .map(Some)
         .map_err(|why| anyhow!(why))
+}
+
+/// `--etcd-serve-cert` and its companions, checked before etcd starts: each
+/// file readable, the client URLs `https://`, and `--etcd-ca` given so this
+/// agent can join its own server.
+fn serve_tls(args: &RunArgs, client_urls: &[String]) -> anyhow::Result<Option<ServeTls>> {
+    let (Some(cert), Some(key)) = (&args.etcd_serve_cert, &args.etcd_serve_key) else {
+        if let Some(url) = client_urls.iter().find(|url| url.starts_with("https://")) {
+            return Err(anyhow!(
+                "--etcd-client-urls {url} is https: give --etcd-serve-cert and --etcd-serve-key"
+            ));
+        }
+        return Ok(None);
+    };
+    let files = [
+        ("--etcd-serve-cert", Some(cert)),
+        ("--etcd-serve-key", Some(key)),
+        ("--etcd-serve-client-ca", args.etcd_serve_client_ca.as_ref()),
+    ];
+    for (flag, path) in files {
+        if let Some(path) = path {
+            std::fs::File::open(path)
+                .map_err(|problem| anyhow!("{flag} {}: {problem}", path.display()))?;
+        }
+    }
+    if let Some(url) = client_urls.iter().find(|url| !url.starts_with("https://")) {
+        return Err(anyhow!(
+            "--etcd-serve-cert serves TLS, but --etcd-client-urls has {url}: use https://"
+        ));
+    }
+    if args.etcd_ca.is_none() || (args.etcd_serve_client_ca.is_some() && args.etcd_cert.is_none()) {
+        return Err(anyhow!(
+            "this agent joins the etcd it serves over TLS: give --etcd-ca (the CA that signed \
+             --etcd-serve-cert){}",
+            if args.etcd_serve_client_ca.is_some() {
+                ", and --etcd-cert/--etcd-key signed by --etcd-serve-client-ca"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(Some(ServeTls {
+        cert: cert.clone(),
+        key: key.clone(),
+        client_ca: args.etcd_serve_client_ca.clone(),
+    }))
 }
 
 /// `--prefix`, or the default state directory.
@@ -68,13 +117,15 @@ fn urls(list: &str) -> Vec<String> {
 }
 
 /// Builds the World; for etcd (at `--seeds`, or the one this agent serves),
-/// on `runtime`, waiting briefly for its data.
+/// on `runtime`, waiting briefly for its data. `None`: a stop signal came
+/// while waiting.
 pub fn world(
     args: &RunArgs,
     served: Option<&EtcdServer>,
     hostname: &str,
     runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<Arc<World>> {
+    signals: &mut StopSignals,
+) -> anyhow::Result<Option<Arc<World>>> {
     let mut endpoints: Vec<String> = args.seeds.as_deref().map(urls).unwrap_or_default();
     if served.is_some() {
         let own = args
@@ -92,7 +143,7 @@ pub fn world(
         if args.seeds.is_some() {
             return Err(anyhow!("--seeds names no URL"));
         }
-        return Ok(World::in_process(hostname));
+        return Ok(Some(World::in_process(hostname)));
     }
     if args.export_ttl == Some(0) {
         return Err(anyhow!("--export-ttl must be at least 1 second"));
@@ -119,10 +170,16 @@ pub fn world(
     let synced = runtime.block_on(async move {
         let (store, first_sync) =
             EtcdStore::start(options, store_mirror).map_err(|why| anyhow!(why))?;
-        let synced = tokio::time::timeout(FIRST_SYNC, first_sync).await.is_ok();
+        let synced = tokio::select! {
+            synced = tokio::time::timeout(FIRST_SYNC, first_sync) => Some(synced.is_ok()),
+            _ = signals.next() => None,
+        };
         anyhow::Ok((store, synced))
     });
-    let (store, synced) = synced?;
+    let (store, synced) = match synced? {
+        (store, Some(synced)) => (store, synced),
+        (_, None) => return Ok(None),
+    };
     if synced {
         info!("joined the cluster at {}", endpoints.join(", "));
     } else {
@@ -132,7 +189,7 @@ pub fn world(
             FIRST_SYNC.as_secs()
         );
     }
-    Ok(World::new(hostname, mirror, Box::new(store)))
+    Ok(Some(World::new(hostname, mirror, Box::new(store))))
 }
 
 /// The prefix with exactly one trailing `/`.

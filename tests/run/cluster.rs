@@ -130,6 +130,25 @@ fn an_etcd_restart_loses_no_change() {
 }
 
 #[test]
+fn a_signal_while_waiting_for_the_cluster_stops_the_agent_cleanly() {
+    let case = Case::new("file \"@/local\" {\n\tcontent => \"here\\n\",\n}\n");
+    let agent = case.agent(&["--hostname", "a", "--seeds", "http://127.0.0.1:1"]);
+    eventually("the endpoint is named", || {
+        agent.log().contains("etcd at http://127.0.0.1:1")
+    });
+    // Within the first five seconds: the agent still waits for the data.
+    let stopped = std::time::Instant::now();
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("stopping before the first run"), "{log}");
+    assert!(
+        stopped.elapsed() < std::time::Duration::from_secs(3),
+        "{log}"
+    );
+    assert!(!case.path("local").exists(), "nothing was applied: {log}");
+}
+
+#[test]
 fn an_unreachable_etcd_is_named_and_the_local_graph_still_runs() {
     let case = Case::new("file \"@/local\" {\n\tcontent => \"here\\n\",\n}\n");
     let agent = case.agent(&["--hostname", "a", "--seeds", "http://127.0.0.1:1"]);

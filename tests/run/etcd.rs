@@ -152,6 +152,13 @@ impl Etcd {
     }
 }
 
+/// `etcdctl get --prefix PREFIX` at an etcd this test did not start (one an
+/// agent serves), with the client's `[ca, cert, key]`.
+pub fn get_tls(endpoint: &str, [ca, cert, key]: [&str; 3], prefix: &str) -> Option<String> {
+    let tls = [cert.to_owned(), key.to_owned(), ca.to_owned()];
+    etcdctl_get(endpoint, Some(&tls), prefix)
+}
+
 /// `etcdctl get --prefix PREFIX` at `endpoints` (comma separated), with the
 /// TLS files when the server wants them: the keys and values, one per line;
 /// `None` when etcd does not answer.

@@ -151,3 +151,95 @@ fn tls_with_client_certificates_admits_the_right_agent_only() {
     });
     stop_all([good, bad, plain]);
 }
+
+#[test]
+fn an_agent_serves_etcd_over_tls_and_admits_only_certified_agents() {
+    if !etcd::available() {
+        return;
+    }
+    let case = Case::new(EXPORTS_X);
+    let dir = case.dir.path();
+    certificates(dir, "good", &["server", "client"]);
+    let file = |name: &str| dir.join(name).to_str().expect("utf-8 path").to_owned();
+    let (ca, cert, key) = (
+        file("good-ca.pem"),
+        file("good-client.pem"),
+        file("good-client-key.pem"),
+    );
+    let client = format!("https://127.0.0.1:{}", etcd::free_port());
+    let peer = format!("http://127.0.0.1:{}", etcd::free_port());
+    let state = case.path("state");
+    let certified = |host: &str| {
+        [
+            "--hostname",
+            host,
+            "--etcd-ca",
+            &ca,
+            "--etcd-cert",
+            &cert,
+            "--etcd-key",
+            &key,
+        ]
+        .map(str::to_owned)
+    };
+    let mut serving: Vec<String> = certified("a").to_vec();
+    serving.extend(
+        [
+            "--etcd-serve",
+            "--etcd-client-urls",
+            &client,
+            "--etcd-peer-urls",
+            &peer,
+            "--etcd-serve-cert",
+            &file("good-server.pem"),
+            "--etcd-serve-key",
+            &file("good-server-key.pem"),
+            "--etcd-serve-client-ca",
+            &ca,
+            "--prefix",
+            state.to_str().expect("utf-8 path"),
+        ]
+        .map(str::to_owned),
+    );
+    let server = case.agent(&serving.iter().map(String::as_str).collect::<Vec<_>>());
+    eventually("the served etcd answers", || {
+        server.log().contains("serving etcd at")
+    });
+    let mut joining: Vec<String> = certified("b").to_vec();
+    joining.extend(["--seeds".to_owned(), client.clone()]);
+    let joined = case.agent(&joining.iter().map(String::as_str).collect::<Vec<_>>());
+    let plain = case.agent(&["--hostname", "c", "--seeds", &client, "--etcd-ca", &ca]);
+    eventually("both certified agents' exports are stored", || {
+        let stored = etcd::get_tls(&client, [&ca, &cert, &key], "/_mgmt/exports/");
+        stored
+            .as_deref()
+            .is_some_and(|keys| keys.contains("exports/a/") && keys.contains("exports/b/"))
+    });
+    eventually(
+        "the agent without a certificate is refused, naming the endpoint",
+        || plain.log().contains(&format!("etcd at {client}")),
+    );
+    let stored = etcd::get_tls(&client, [&ca, &cert, &key], "/_mgmt/exports/").unwrap_or_default();
+    assert!(!stored.contains("exports/c/"), "{stored}");
+    stop_all([plain, joined, server]);
+}
+
+#[test]
+fn serving_tls_without_the_files_it_needs_is_a_clear_error() {
+    let case = Case::new(EXPORTS_X);
+    let output = case.once(&[
+        "--etcd-serve",
+        "--etcd-client-urls",
+        "https://127.0.0.1:1",
+        "--etcd-serve-cert",
+        "/nonexistent/server.pem",
+        "--etcd-serve-key",
+        "/nonexistent/server-key.pem",
+    ]);
+    let log = text(&output.stderr);
+    assert!(!output.status.success(), "{log}");
+    assert!(
+        log.contains("--etcd-serve-cert /nonexistent/server.pem"),
+        "{log}"
+    );
+}

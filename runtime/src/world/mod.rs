@@ -15,7 +15,7 @@ mod serve;
 pub use etcd::{EtcdOptions, EtcdStore, TlsFiles};
 pub use memory::MemoryStore;
 pub use mirror::{export_value, Entry, Mirror};
-pub use serve::{EtcdServer, ServeOptions};
+pub use serve::{EtcdServer, ServeOptions, ServeTls};
 
 use mcl_compiler::graph::ResourceGraph;
 use mcl_compiler::world::WorldView;

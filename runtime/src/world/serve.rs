@@ -31,6 +31,17 @@ pub struct ServeOptions {
     pub peer_urls: Vec<String>,
     pub advertise_client_urls: Vec<String>,
     pub advertise_peer_urls: Vec<String>,
+    /// TLS on the client URLs (which are then `https://`).
+    pub tls: Option<ServeTls>,
+}
+
+/// The served etcd's certificate, and the CA its clients' certificates
+/// must be signed by (client-certificate auth) if given.
+#[derive(Clone, Debug)]
+pub struct ServeTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
 }
 
 /// The running server; stopping it (or dropping it) ends it.
@@ -106,8 +117,19 @@ fn spawn(options: &ServeOptions) -> Result<Child, String> {
         .map(|url| format!("{}={url}", options.name))
         .collect::<Vec<_>>()
         .join(",");
-    dies_with_agent("etcd")
-        .args(["--name", &options.name])
+    let mut etcd = dies_with_agent("etcd");
+    if let Some(tls) = &options.tls {
+        etcd.arg("--cert-file")
+            .arg(&tls.cert)
+            .arg("--key-file")
+            .arg(&tls.key);
+        if let Some(ca) = &tls.client_ca {
+            etcd.arg("--client-cert-auth")
+                .arg("--trusted-ca-file")
+                .arg(ca);
+        }
+    }
+    etcd.args(["--name", &options.name])
         .arg("--data-dir")
         .arg(&options.data_dir)
         .args(["--listen-client-urls", &options.client_urls.join(",")])
