@@ -406,3 +406,35 @@ file "@/${hostname}-chosen" {
     let (code, log) = second.stop();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn an_export_that_does_not_fit_its_kind_is_skipped_with_a_warning_naming_its_host() {
+    if !etcd::available() {
+        return;
+    }
+    let etcd = Etcd::start();
+    let case = Case::new("import \"world/collect\"\n\ncollect file collect.res(\"file\") {}\n");
+    let good = case.path("good");
+    let bad = case.path("bad");
+    // Host z runs another program: one of its exports has a number where
+    // `content` takes a string.
+    etcd.put(
+        &format!("/_mgmt/exports/z/file/{}", good.display()),
+        r#"{"to":["*"],"params":{"content":"good\n"}}"#,
+    );
+    etcd.put(
+        &format!("/_mgmt/exports/z/file/{}", bad.display()),
+        r#"{"to":["*"],"params":{"content":5}}"#,
+    );
+    let agent = case.agent(&["--hostname", "a", "--seeds", &etcd.client_url]);
+    eventually("the export that fits is written", || {
+        case.read("good") == "good\n"
+    });
+    eventually("the other is skipped, naming its host and field", || {
+        let log = agent.log();
+        log.contains("W0401") && log.contains("exported by host `z`") && log.contains("`content`")
+    });
+    assert!(!bad.exists());
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}

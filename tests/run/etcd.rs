@@ -150,6 +150,17 @@ impl Etcd {
     pub fn get(&self, prefix: &str) -> Option<String> {
         etcdctl_get(&self.client_url, self.tls.as_ref(), prefix)
     }
+
+    /// `etcdctl put KEY VALUE`, as another host (or a stranger) would.
+    pub fn put(&self, key: &str, value: &str) {
+        let status = Command::new("etcdctl")
+            .env("ETCDCTL_API", "3")
+            .args(["--endpoints", &self.client_url, "put", key, value])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("etcdctl runs");
+        assert!(status.success(), "etcdctl put {key}");
+    }
 }
 
 /// `etcdctl get --prefix PREFIX` at an etcd this test did not start (one an
