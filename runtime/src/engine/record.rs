@@ -90,6 +90,14 @@ impl Record {
         }
     }
 
+    /// A resource that could not be built counts as a failure of the
+    /// current stretch (it never reaches a check to be counted there).
+    pub fn invalid(&mut self, tally: &mut Tally, error: &str) {
+        tally.failures = tally.failures.saturating_add(1);
+        tally.last_error = Some(error.to_owned());
+        self.stretch_failures += 1;
+    }
+
     /// A resource left the graph; what it did still counts.
     pub fn removed(&mut self, key: ResourceKey, tally: Tally) {
         if tally.checks > 0 {

@@ -136,6 +136,9 @@ impl Engine {
             if let Some(replaced) = self.vertices.get_mut(&key) {
                 vertex.tally = std::mem::take(&mut replaced.tally);
             }
+            if let Some(problem) = vertex.phase.failure().map(str::to_owned) {
+                self.record.invalid(&mut vertex.tally, &problem);
+            }
             self.vertices.insert(key.clone(), Box::new(vertex));
             self.start_watch(&key);
             self.candidates.insert(key);

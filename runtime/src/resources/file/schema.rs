@@ -42,17 +42,17 @@ pub fn schema() -> ResourceSchema {
     );
     schema.name_field = Some("path");
     schema.autoedges = Some(autoedges);
-    schema.check = Some(check_fragments);
+    schema.check = Some(check_file);
     schema
 }
 
-/// A file built from fragments must not read itself: not as a fragment,
-/// nor through a fragment directory that holds it.
-fn check_fragments<'p>(
+/// The path a file manages must be absolute, and a file built from
+/// fragments must not read itself: not as a fragment, nor through a
+/// fragment directory that holds it.
+fn check_file<'p>(
     name: &str,
     param: &dyn Fn(&str) -> Option<&'p Value>,
 ) -> Option<(&'static str, String)> {
-    let fragments = param("fragments")?.as_list()?;
     let text = |field: &str| param(field).and_then(Value::as_str);
     let path = text("path").unwrap_or(name);
     let (directory, base) = split_last(path);
@@ -61,6 +61,18 @@ fn check_fragments<'p>(
         text("dirname").unwrap_or(directory),
         text("basename").unwrap_or(base)
     );
+    if !target.starts_with('/') {
+        let field = if text("dirname").is_some_and(|dirname| !dirname.starts_with('/')) {
+            "dirname"
+        } else {
+            "path"
+        };
+        return Some((
+            field,
+            format!("makes the path `{target}`, which is not absolute: it must start with `/`"),
+        ));
+    }
+    let fragments = param("fragments")?.as_list()?;
     fragments
         .iter()
         .filter_map(Value::as_str)
