@@ -15,7 +15,7 @@ debootstrap --variant=minbase --include=systemd,dbus,passwd,apt-utils \
 	{ tail -20 "$partial.log" >&2; exit 1; }
 # PackageKit's apt backend reads the package lists, so they are fetched now.
 chroot "$partial" sh -c 'apt-get update -qq &&
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends packagekit polkitd' \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends packagekit polkitd dbus-user-session' \
 	>>"$partial.log" 2>&1 || { tail -20 "$partial.log" >&2; exit 1; }
 units="systemd-remount-fs.service systemd-sysctl.service systemd-modules-load.service
 	systemd-binfmt.service systemd-pstore.service systemd-random-seed.service

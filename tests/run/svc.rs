@@ -208,3 +208,49 @@ fn the_service_example_keeps_its_service_and_restarts_it_when_its_config_changes
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn a_session_unit_is_started_through_the_users_own_manager() {
+    let container = container_or_skip!();
+    // root's user manager, with its session bus (dbus-user-session).
+    container.systemctl(&["start", "user@0.service"]);
+    let bus = container.path("/run/user/0/bus");
+    eventually("root's session bus listens", || bus.exists());
+    let session = |argv: &[&str]| {
+        let mut command = vec![
+            "env",
+            "XDG_RUNTIME_DIR=/run/user/0",
+            "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus",
+        ];
+        command.extend_from_slice(argv);
+        container.run(&command)
+    };
+    std::fs::create_dir_all(container.path("/etc/systemd/user")).expect("user unit dir");
+    std::fs::write(
+        container.path("/etc/systemd/user/mgmt-session.service"),
+        "[Service]\nExecStart=/bin/sleep infinity\n",
+    )
+    .expect("user unit written");
+    container.program("svc \"mgmt-session\" {\n\tstate => \"running\",\n\tsession => true,\n}\n");
+    let output = session(&[
+        "/opt/mgmt/mgmt",
+        "run",
+        "--converged-timeout",
+        "0",
+        "/run/test/main.mcl",
+    ]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(log.contains("started"), "{log}");
+    let active = |argv: &[&str]| text(&session(argv).stdout).trim().to_owned();
+    assert_eq!(
+        active(&["systemctl", "--user", "is-active", "mgmt-session"]),
+        "active",
+        "{log}"
+    );
+    // The system manager has no such unit: the session bus was used.
+    assert_ne!(
+        container.systemctl(&["is-active", "mgmt-session"]),
+        "active"
+    );
+}
