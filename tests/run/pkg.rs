@@ -65,6 +65,18 @@ fn a_package_is_installed_put_back_when_removed_by_hand_and_removed() {
         assert!(output.status.success(), "{state}: {log}");
         assert!(!log.contains("hello "), "{state}: {log}");
     }
+    // Installed, its file list orders what manages a file it ships.
+    container.program(
+        "pkg \"hello\" {\n\tstate => \"installed\",\n}\n\
+         file \"/usr/bin/hello\" {\n\tmode => \"0755\",\n}\n",
+    );
+    let output = container.once(&["-v"]);
+    let log = text(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(
+        log.contains("pkg[hello] ships /usr/bin/hello: file[/usr/bin/hello] comes after it"),
+        "{log}"
+    );
     container.program("pkg \"hello\" {\n\tstate => \"installed\",\n}\n");
 
     // Watching: removed by hand with dpkg, put back from the database's

@@ -53,6 +53,14 @@ fn autoedges(resource: &Resource) -> Autoedges {
 /// The files that may hold `unit`'s unit file, on the system or (with
 /// `session`) the user manager's search path.
 pub(crate) fn unit_file_needs(unit: &str, session: bool) -> Vec<Need> {
+    unit_file_paths(unit, session)
+        .into_iter()
+        .map(Need::Path)
+        .collect()
+}
+
+/// The paths `unit`'s unit file may have.
+pub(crate) fn unit_file_paths(unit: &str, session: bool) -> Vec<String> {
     let directories: &[&str] = if session {
         &["/etc/systemd/user/", "/usr/lib/systemd/user/"]
     } else {
@@ -64,6 +72,6 @@ pub(crate) fn unit_file_needs(unit: &str, session: bool) -> Vec<Need> {
     };
     directories
         .iter()
-        .map(|directory| Need::Path(format!("{directory}{unit}")))
+        .map(|directory| format!("{directory}{unit}"))
         .collect()
 }

@@ -93,6 +93,12 @@ impl ResourceKind for Kind {
     }
 }
 
+/// The path a file resource's spec manages (a directory's ends in `/`),
+/// when its params are well formed.
+pub fn managed_path(spec: &ResourceSpec) -> Option<String> {
+    Params::from_spec(spec).ok().map(|params| params.path)
+}
+
 pub struct File {
     params: Params,
     /// `Meta:reverse`: what the path was before this resource first changed

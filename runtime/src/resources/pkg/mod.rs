@@ -9,6 +9,8 @@
 //! or rpm's database), so a package removed by hand with apt or dpkg is put
 //! back at once.
 
+mod shipped;
+
 use crate::dbus::packagekit::{filter, flag, Action, Package, INTERFACE, PATH};
 use crate::dbus::{signals, Buses};
 use crate::kind::ResourceKind;
@@ -16,7 +18,7 @@ use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvent
 use crate::resources::file::{FileWatcher, Scope, Target};
 use crate::schemas::pkg;
 use crate::services::Services;
-use crate::spec::ResourceSpec;
+use crate::spec::{GraphSpec, ResourceSpec};
 use mcl_compiler::schema::ResourceSchema;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -45,6 +47,12 @@ impl ResourceKind for Kind {
         services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
         Ok(Box::new(Pkg::new(vec![Wanted::from_spec(spec)?], services)))
+    }
+
+    /// Orders after each installed package the resources that manage what
+    /// it ships (its file list); see `shipped`.
+    fn prepare(&self, graph: &mut GraphSpec) {
+        shipped::add_edges(graph, Path::new(shipped::DPKG_INFO));
     }
 
     /// The whole group as one resource, so that it resolves and changes
