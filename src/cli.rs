@@ -242,9 +242,10 @@ pub struct RunArgs {
     /// client-certificate auth); needs --etcd-serve-cert.
     #[arg(long, value_name = "FILE", requires = "etcd_serve_cert")]
     pub etcd_serve_client_ca: Option<PathBuf>,
-    /// The agent's state directory: the served etcd keeps its data in
-    /// PREFIX/etcd (default /var/lib/mgmt as root, else ~/.local/state/mgmt).
-    #[arg(long, value_name = "DIR")]
+    /// The agent's state directory (default /var/lib/mgmt as root, else
+    /// ~/.local/state/mgmt): resource state that outlives a restart in
+    /// PREFIX/state, a served etcd's data in PREFIX/etcd.
+    #[arg(long, value_name = "DIR", env = "MGMT_PREFIX")]
     pub prefix: Option<PathBuf>,
     /// Keys of the cluster live below this etcd prefix.
     #[arg(long, value_name = "PREFIX", default_value = "/_mgmt/")]

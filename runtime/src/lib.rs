@@ -13,6 +13,7 @@ pub mod resources;
 pub mod schemas;
 pub mod services;
 pub mod spec;
+pub mod state;
 pub mod watch_limit;
 pub mod world;
 

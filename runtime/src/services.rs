@@ -4,7 +4,8 @@
 //! agents' engines side by side) and one engine's shutdown touches only its
 //! own children.
 //!
-//! The World (what hosts share) and the D-Bus connections are here too.
+//! The World (what hosts share), the D-Bus connections and the state kept
+//! across restarts are here too.
 
 use crate::dbus::Buses;
 use crate::kind::Kinds;
@@ -12,6 +13,7 @@ use crate::resource::{Resource, ResourceError};
 use crate::resources::exec::RunningCommands;
 use crate::resources::file::FileWatcher;
 use crate::spec::ResourceSpec;
+use crate::state::StateDir;
 use crate::world::World;
 use std::sync::Arc;
 
@@ -29,6 +31,8 @@ pub struct Services {
     pub world: Arc<World>,
     /// The D-Bus connections of svc, hostname and pkg, opened on first use.
     pub buses: Buses,
+    /// Where resources keep what must survive a restart (`--prefix`).
+    pub state: StateDir,
 }
 
 impl Default for Services {
@@ -39,6 +43,7 @@ impl Default for Services {
             files: FileWatcher::default(),
             world: World::in_process("localhost"),
             buses: Buses::default(),
+            state: StateDir::in_memory(),
         }
     }
 }
@@ -61,6 +66,12 @@ impl Services {
     /// These services, writing to `world`.
     pub fn with_world(mut self, world: Arc<World>) -> Services {
         self.world = world;
+        self
+    }
+
+    /// These services, keeping resource state in `state`.
+    pub fn with_state(mut self, state: StateDir) -> Services {
+        self.state = state;
         self
     }
 

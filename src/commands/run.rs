@@ -17,6 +17,7 @@ use mgmt_runtime::agent::{run_agent, AgentInputs, Reload};
 use mgmt_runtime::engine::{Ending, Engine, EngineHandle, EngineOptions, Finished};
 use mgmt_runtime::resource::ShowDiff;
 use mgmt_runtime::services::Services;
+use mgmt_runtime::state::StateDir;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -139,7 +140,9 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         first,
         reload: reloader(global, args.entry.file(), &entry),
     };
-    let services = Services::with_kinds(kinds).with_world(Arc::clone(&world));
+    let services = Services::with_kinds(kinds)
+        .with_world(Arc::clone(&world))
+        .with_state(StateDir::at(super::world::state_dir(args).join("state")));
     let grace = Duration::from_secs(args.shutdown_grace);
     // What the grace period had to kill, if it ran out.
     let (killed_sender, killed) = std::sync::mpsc::channel::<Vec<String>>();

@@ -94,8 +94,8 @@ fn serve_tls(args: &RunArgs, client_urls: &[String]) -> anyhow::Result<Option<Se
     }))
 }
 
-/// `--prefix`, or the default state directory.
-fn state_dir(args: &RunArgs) -> PathBuf {
+/// `--prefix` (or `MGMT_PREFIX`), or the default state directory.
+pub(super) fn state_dir(args: &RunArgs) -> PathBuf {
     if let Some(prefix) = &args.prefix {
         return prefix.clone();
     }

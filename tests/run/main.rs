@@ -19,6 +19,7 @@ mod reload;
 mod report;
 mod secrets;
 mod shutdown;
+mod state;
 mod support;
 mod svc;
 mod tls;

@@ -40,6 +40,12 @@ impl Case {
         std::fs::read_to_string(self.path(name)).unwrap_or_default()
     }
 
+    /// The agents' state directory (`MGMT_PREFIX`): the case's own, never
+    /// the machine's /var/lib/mgmt.
+    pub fn prefix(&self) -> PathBuf {
+        self.path(".mgmt-prefix")
+    }
+
     /// `mgmt run --converged-timeout 0` plus `args`, to completion.
     pub fn once(&self, args: &[&str]) -> Output {
         let mut command = mgmt();
@@ -48,14 +54,19 @@ impl Case {
             .arg("--converged-timeout")
             .arg("0")
             .args(args)
-            .arg(&self.program);
+            .arg(&self.program)
+            .env("MGMT_PREFIX", self.prefix());
         run_with_deadline(command, Duration::from_secs(60))
     }
 
     /// `mgmt run` in the background, watching, until stopped.
     pub fn agent(&self, args: &[&str]) -> Agent {
         let mut command = mgmt();
-        command.arg("run").args(args).arg(&self.program);
+        command
+            .arg("run")
+            .args(args)
+            .arg(&self.program)
+            .env("MGMT_PREFIX", self.prefix());
         Agent::spawn(command)
     }
 
@@ -66,7 +77,8 @@ impl Case {
         command
             .args(["-c", script, "sh", env!("CARGO_BIN_EXE_mgmt"), "run"])
             .args(args)
-            .arg(&self.program);
+            .arg(&self.program)
+            .env("MGMT_PREFIX", self.prefix());
         Agent::spawn(command)
     }
 }

@@ -87,6 +87,10 @@ impl Engine {
         }
         // Formatted only for the lines that are written: most checks find
         // everything right and log nothing above debug.
+        self.reversal_done(key, &outcome);
+        let Some(vertex) = self.vertices.get_mut(key) else {
+            return false;
+        };
         let id = &vertex.spec;
         let mut changed = false;
         match outcome {

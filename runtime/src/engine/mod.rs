@@ -15,6 +15,7 @@ mod launch;
 mod limiter;
 mod phase;
 mod record;
+mod reversals;
 mod schedule;
 mod semaphores;
 mod send_recv;
@@ -175,6 +176,11 @@ pub struct Engine {
     said_cannot_watch: bool,
     /// Tallies, convergence and progress lines (see `record.rs`).
     record: record::Record,
+    /// Undos saved by an earlier run that joined the first graph, by their
+    /// key, with the id of the resource each undoes (see `reversals.rs`).
+    saved_reversals: HashMap<ResourceKey, String>,
+    /// Whether the saved undos were read (once, with the first graph).
+    reversals_loaded: bool,
 }
 
 impl Engine {
@@ -213,6 +219,8 @@ impl Engine {
             services,
             said_cannot_watch: false,
             record: record::Record::new(),
+            saved_reversals: HashMap::new(),
+            reversals_loaded: false,
         };
         (engine, EngineHandle { events: sender })
     }

@@ -14,7 +14,10 @@ impl Engine {
     /// Takes a new graph: swaps now, or holds it while a `Meta:realize`
     /// resource it would remove or replace has not run since it was told to.
     /// A newer graph replaces a held one.
-    pub(super) fn swap(&mut self, graph: GraphSpec) {
+    pub(super) fn swap(&mut self, mut graph: GraphSpec) {
+        if !std::mem::replace(&mut self.reversals_loaded, true) {
+            self.add_saved_reversals(&mut graph);
+        }
         let mut graph = crate::autogroup::autogroup(graph, &self.services.kinds);
         // Kinds that read the whole graph (a purging directory must know
         // which paths other resources manage in it) do so before building.
@@ -154,37 +157,5 @@ impl Engine {
         }
         self.upstream = upstream.into_iter().collect();
         self.downstream = downstream.into_iter().collect();
-    }
-
-    /// `Meta:reverse`: undo what a removed resource changed, once.
-    fn reverse(&self, vertex: &Vertex) {
-        let Some(spec) = vertex
-            .resource
-            .as_ref()
-            .and_then(|resource| resource.reversal())
-        else {
-            return;
-        };
-        let apply = !(self.options.noop || vertex.spec.meta.noop);
-        let id = vertex.spec.id();
-        let services = self.services.clone();
-        let show_diff = self.options.show_diff;
-        tokio::task::spawn_blocking(move || {
-            let result = services.build(&spec).and_then(|mut resource| {
-                resource.check_apply(crate::resource::ApplyContext {
-                    apply,
-                    refresh: false,
-                    show_diff,
-                })
-            });
-            match result {
-                Ok(crate::resource::Outcome::Correct) => debug!("{id}: nothing to reverse"),
-                Ok(crate::resource::Outcome::Changed(what)) => info!("{id}: reversed: {what}"),
-                Ok(crate::resource::Outcome::WouldChange(what)) => {
-                    info!("{id}: (noop) would reverse: {what}")
-                }
-                Err(problem) => error!("{id}: cannot reverse: {problem}"),
-            }
-        });
     }
 }

@@ -26,8 +26,9 @@
 //! that `timeout` (applied to the guards and `donecmd` as well) kills whole,
 //! and runs as `user`/`group` when given. Its groups are registered in the
 //! engine's [`RunningCommands`], which kills those still running at the
-//! agent's shutdown. The last-run time of `mtimes` lives in memory only:
-//! after a restart the command runs again.
+//! agent's shutdown. With `mtimes`, the time of the last successful run is
+//! saved in the agent's state directory ([`StateDir`], under `--prefix`), so
+//! a restarted agent runs the command only if a file changed meanwhile.
 //!
 //! Received values replace params; a watch field received after the watch
 //! started takes effect when the watch restarts.
@@ -45,6 +46,7 @@ use crate::kind::ResourceKind;
 use crate::resource::{ApplyContext, Outcome, Resource, ResourceError, WatchEvents, WatchGuard};
 use crate::services::Services;
 use crate::spec::{Fields, ResourceSpec};
+use crate::state::StateDir;
 use config::Config;
 use mcl_compiler::schema::ResourceSchema;
 use process::{Finished, RunContext};
@@ -52,8 +54,8 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
-use std::time::SystemTime;
-use tracing::{debug, info};
+use std::time::{Duration, SystemTime};
+use tracing::{debug, info, warn};
 
 /// The `exec` kind.
 pub struct Kind;
@@ -68,23 +70,34 @@ impl ResourceKind for Kind {
         spec: &ResourceSpec,
         services: &Services,
     ) -> Result<Box<dyn Resource>, ResourceError> {
+        let config = {
+            let mut config = Config::parse(&spec.name, &spec.params)?;
+            if spec.meta.sensitive {
+                config.redact();
+            }
+            config
+        };
+        let last_run = if config.mtimes.is_empty() {
+            None
+        } else {
+            services
+                .state
+                .load::<LastRun>(LAST_RUN, &spec.id())
+                .map(LastRun::time)
+        };
         Ok(Box::new(Exec {
             running: services.commands.owned_by(&spec.id()),
+            state: services.state.clone(),
             id: spec.id(),
             name: spec.name.clone(),
             params: spec.params.clone(),
-            config: {
-                let mut config = Config::parse(&spec.name, &spec.params)?;
-                if spec.meta.sensitive {
-                    config.redact();
-                }
-                config
-            },
+            config,
             sensitive: spec.meta.sensitive,
             events: Arc::new(AtomicU64::new(0)),
             seen_events: 0,
-            pending: Some("first run"),
-            last_run: None,
+            // With `mtimes` and a saved last run, it ran before a restart.
+            pending: last_run.is_none().then_some("first run"),
+            last_run,
             sent: BTreeMap::new(),
             cut: BTreeMap::new(),
         }))
@@ -109,6 +122,32 @@ pub struct Exec {
     cut: BTreeMap<String, u64>,
     /// The engine's register of running children.
     running: RunningCommands,
+    /// Where `last_run` is saved when `mtimes` is given.
+    state: StateDir,
+}
+
+/// The state section of `mtimes`' last successful runs.
+const LAST_RUN: &str = "exec-last-run";
+
+/// When a command with `mtimes` last succeeded, as saved.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LastRun {
+    unix_nanos: u64,
+}
+
+impl LastRun {
+    fn of(time: SystemTime) -> LastRun {
+        let since = time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        LastRun {
+            unix_nanos: u64::try_from(since.as_nanos()).unwrap_or(u64::MAX),
+        }
+    }
+
+    fn time(self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_nanos(self.unix_nanos)
+    }
 }
 
 impl Exec {
@@ -235,7 +274,16 @@ impl Exec {
             done.check(&line.display(), !self.sensitive)?;
         }
         self.pending = None;
-        self.last_run = Some(SystemTime::now());
+        let now = SystemTime::now();
+        self.last_run = Some(now);
+        if !self.config.mtimes.is_empty() {
+            if let Err(problem) = self.state.save(LAST_RUN, &self.id, &LastRun::of(now)) {
+                warn!(
+                    "{}: {problem}; after a restart `{shown}` will run again",
+                    self.id
+                );
+            }
+        }
         Ok(Outcome::Changed(format!("ran `{shown}`")))
     }
 }

@@ -58,6 +58,7 @@ use crate::resource::{
 };
 use crate::services::Services;
 use crate::spec::{GraphSpec, ResourceSpec};
+use crate::state::{reversal, StateDir};
 use mcl_compiler::schema::ResourceSchema;
 use params::Params;
 use report::Report;
@@ -85,6 +86,11 @@ impl ResourceKind for Kind {
     ) -> Result<Box<dyn Resource>, ResourceError> {
         let mut file = File::new(spec)?;
         file.watcher = services.files.clone();
+        if let Some(reverse) = &mut file.reverse {
+            // What a run before a restart found, if one did.
+            reverse.original = reversal::load(&services.state, &reverse.id);
+            reverse.state = services.state.clone();
+        }
         Ok(Box::new(file))
     }
 
@@ -117,8 +123,10 @@ impl File {
         let targets = Arc::new(Mutex::new(watch::targets(&params)));
         let reverse = spec.meta.reverse.then(|| {
             Box::new(Reverse {
+                id: spec.id(),
                 location: spec.location.clone(),
                 original: None,
+                state: StateDir::in_memory(),
             })
         });
         Ok(File {
@@ -142,7 +150,9 @@ impl Resource for File {
     fn check_apply(&mut self, context: ApplyContext) -> Result<Outcome, ResourceError> {
         if let Some(reverse) = &mut self.reverse {
             if context.apply && reverse.original.is_none() {
-                reverse.original = Some(reverse::capture(&self.params.target(), &reverse.location));
+                let undo = reverse::capture(&self.params.target(), &reverse.location);
+                reversal::save(&reverse.state, &reverse.id, undo.as_ref());
+                reverse.original = Some(undo);
             }
         }
         let mut report = Report::new(context.apply).showing_diffs(if self.params.sensitive {
@@ -185,9 +195,13 @@ impl Resource for File {
 
 /// What `Meta:reverse` remembers.
 struct Reverse {
+    /// The resource's id, its key in the saved state.
+    id: String,
     location: String,
     /// `Some(None)`: captured, but not restorable (a symlink, a large file).
     original: Option<Option<ResourceSpec>>,
+    /// Where `original` is saved, so that it outlives a restart.
+    state: StateDir,
 }
 
 /// Tells each purging file resource of `graph` which paths other file
