@@ -111,6 +111,9 @@ pub struct EntryArgs {
     /// optionally after `lang`.
     #[arg(value_name = "[lang] FILE|DIR", num_args = 1..=2, required = true)]
     words: Vec<PathBuf>,
+    /// The directory given as the entry, once resolved to its main file.
+    #[arg(skip)]
+    directory: Option<PathBuf>,
 }
 
 impl EntryArgs {
@@ -133,9 +136,18 @@ impl EntryArgs {
     /// Replaces a directory entry by its main file (see `entry.rs`).
     pub fn resolve_directory(&mut self) -> Result<(), String> {
         if let Some(last) = self.words.last_mut() {
-            *last = crate::entry::main_file(last)?;
+            let main = crate::entry::main_file(last)?;
+            if main != *last {
+                self.directory = Some(std::mem::replace(last, main));
+            }
         }
         Ok(())
+    }
+
+    /// The directory given as the entry, if one was (its main file is
+    /// [`EntryArgs::file`]).
+    pub fn directory(&self) -> Option<&Path> {
+        self.directory.as_deref()
     }
 }
 

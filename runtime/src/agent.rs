@@ -17,6 +17,7 @@ use mcl_compiler::eval::Evaluation;
 use mcl_compiler::function::Watch;
 use mcl_grammar::SourceMap;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};
 use tracing::{debug, error, info, warn};
 
@@ -34,6 +35,9 @@ pub struct AgentInputs {
     /// Reads and checks the program again from its files (for SIGHUP): the
     /// new program and its sources, or the sources and the errors.
     pub reload: Option<Reload>,
+    /// Files a reload reads besides the program's own, whose changes also
+    /// reload it (a directory entry's `metadata.yaml`).
+    pub reload_also_reads: Vec<PathBuf>,
 }
 
 /// See [`AgentInputs::reload`].
@@ -52,6 +56,7 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         sources,
         first,
         reload,
+        reload_also_reads,
     } = inputs;
     log_warnings(&sources, &first.warnings);
     handle.swap(GraphSpec::from_graph(&first.graph, &sources));
@@ -74,6 +79,7 @@ pub async fn run_agent(inputs: AgentInputs, engine: Engine, handle: EngineHandle
         compile,
         sources,
         reload,
+        reload_also_reads,
         world,
         noop,
         store_watches,
@@ -119,6 +125,8 @@ struct Evaluator {
     compile: CompileOptions,
     sources: SourceMap,
     reload: Option<Reload>,
+    /// See [`AgentInputs::reload_also_reads`].
+    reload_also_reads: Vec<PathBuf>,
     world: Arc<World>,
     noop: bool,
     /// The store keys the running evaluation read (`Watch::Store`).
@@ -204,6 +212,8 @@ impl Evaluator {
             .program
             .files()
             .into_iter()
+            .map(std::path::Path::new)
+            .chain(self.reload_also_reads.iter().map(PathBuf::as_path))
             .filter_map(|file| std::path::absolute(file).ok())
             .collect();
         self.program_files = crate::reactive::watch_program_files(files, self.wake.clone());

@@ -138,7 +138,12 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         compile,
         sources,
         first,
-        reload: reloader(global, args.entry.file(), &entry),
+        reload: reloader(global, args.entry.file(), args.entry.directory(), &entry),
+        reload_also_reads: args
+            .entry
+            .directory()
+            .map(|directory| vec![directory.join("metadata.yaml")])
+            .unwrap_or_default(),
     };
     let services = Services::with_kinds(kinds)
         .with_world(Arc::clone(&world))
@@ -213,15 +218,36 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
 
 /// How SIGHUP reads and checks the program again: from its files, with the
 /// same limits (a program read from standard input cannot be reloaded).
-fn reloader(global: &GlobalArgs, file: &Path, entry: &str) -> Option<Reload> {
+fn reloader(
+    global: &GlobalArgs,
+    file: &Path,
+    directory: Option<&Path>,
+    entry: &str,
+) -> Option<Reload> {
     if file == Path::new("-") {
         return None;
     }
-    let path = file.to_owned();
-    let entry = entry.to_owned();
+    let mut path = file.to_owned();
+    let mut entry = entry.to_owned();
+    let directory = directory.map(Path::to_owned);
     let max_bytes = global.max_source_bytes;
     Some(Box::new(move || {
         let mut sources = SourceMap::new();
+        if let Some(directory) = &directory {
+            // Its metadata.yaml may name another main file now.
+            match crate::entry::main_file(directory) {
+                Ok(main) if main != path => {
+                    info!("the main file is now {}", main.display());
+                    entry = display_name(&main);
+                    path = main;
+                }
+                Ok(_) => {}
+                Err(problem) => {
+                    let diagnostic = Diagnostic::error("E0206", problem, Span::default(), "");
+                    return Err((sources, vec![diagnostic]));
+                }
+            }
+        }
         let text = match read_program_file(&path, max_bytes) {
             Ok(text) => text,
             Err(error) => {

@@ -60,3 +60,53 @@ fn edits_and_sighup_run_the_new_program_and_a_wrong_one_keeps_the_old() {
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("E0301"), "{log}");
 }
+
+#[test]
+fn a_directory_entry_reloads_when_its_metadata_names_another_main_file() {
+    let case = Case::new("file \"@/out\" {\n\tcontent => \"main\\n\",\n}\n");
+    let mut command = mgmt();
+    command
+        .arg("run")
+        .arg(case.dir.path())
+        .env("MGMT_PREFIX", case.prefix());
+    let agent = Agent::spawn(command);
+    eventually("main.mcl runs", || case.read("out") == "main\n");
+
+    // A metadata.yaml that appears names site.mcl: that program runs now.
+    let root = case.dir.path().display();
+    std::fs::write(
+        case.path("site.mcl"),
+        format!("file \"{root}/out\" {{\n\tcontent => \"site\\n\",\n}}\n"),
+    )
+    .expect("site.mcl");
+    std::fs::write(case.path("metadata.yaml"), "main: site.mcl\n").expect("metadata");
+    eventually("site.mcl runs", || case.read("out") == "site\n");
+    assert!(
+        agent.log().contains("the main file is now"),
+        "{}",
+        agent.log()
+    );
+
+    // Editing the new main file reloads it, as any program file does.
+    std::fs::write(
+        case.path("site.mcl"),
+        format!("file \"{root}/out\" {{\n\tcontent => \"site v2\\n\",\n}}\n"),
+    )
+    .expect("site.mcl edited");
+    eventually("the edited site.mcl runs", || {
+        case.read("out") == "site v2\n"
+    });
+
+    // A metadata.yaml naming a missing file is reported; the program stays.
+    std::fs::write(case.path("metadata.yaml"), "main: missing.mcl\n").expect("metadata");
+    eventually("the missing main file is reported", || {
+        agent.log().contains("without its main file missing.mcl")
+    });
+    std::fs::write(case.path("out"), "drift\n").expect("drift");
+    eventually("the last good program repairs", || {
+        case.read("out") == "site v2\n"
+    });
+
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
