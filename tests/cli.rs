@@ -160,6 +160,56 @@ fn json_errors_are_one_object_per_line() {
 }
 
 #[test]
+fn field_values_are_refused_at_their_field_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("owned");
+    let program = format!(
+        "file \"{}\" {{\n\tstate => \"present\",\n\towner => \"root:root\",\n}}\ncron \"backup\" {{\n\ttrigger => \"OnBootSec\",\n\ttime => \"5 lightyears\",\n}}\n",
+        target.display()
+    );
+    let path = write(dir.path(), "main.mcl", &program);
+    let path = path.to_str().expect("utf-8 path");
+
+    let human = mgmt(&["run", "--converged-timeout", "0", path]);
+    assert_eq!(
+        human.status.code(),
+        Some(1),
+        "a compile error, not a run failure"
+    );
+    let stderr = text(&human.stderr);
+    assert!(stderr.contains("did you mean \"exists\"?"), "{stderr}");
+    assert!(
+        stderr.contains("owner and the group are separate fields"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`lightyears` is not a unit"), "{stderr}");
+    assert!(!target.exists(), "nothing was applied");
+
+    let json = mgmt(&["--error-format", "json", "compile", path]);
+    assert_eq!(json.status.code(), Some(1));
+    let stderr = text(&json.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    let at: Vec<(String, u64, u64)> = lines
+        .iter()
+        .map(|line| {
+            let start = &line["range"]["start"];
+            (
+                line["code"].as_str().unwrap_or_default().to_owned(),
+                start["line"].as_u64().unwrap_or_default(),
+                start["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for expected in [("E0411", 2, 11), ("E0411", 3, 11), ("E0411", 7, 10)] {
+        let expected = (expected.0.to_owned(), expected.1, expected.2);
+        assert!(at.contains(&expected), "{expected:?} missing: {stderr}");
+    }
+}
+
+#[test]
 fn a_missing_file_is_a_run_failure() {
     let output = mgmt(&["fmt", "/nonexistent/dir/main.mcl"]);
     assert_eq!(output.status.code(), Some(3));

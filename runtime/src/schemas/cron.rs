@@ -4,7 +4,7 @@
 //! service it starts (as `svc` does), so the service exists before the
 //! timer can fire.
 
-use super::{basic_schema, boolean, one_of, param_str, string};
+use super::{basic_schema, boolean, formats, one_of, param_str, string, timespan};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, ResourceSchema};
 use mcl_compiler::value::Value;
@@ -32,15 +32,38 @@ pub fn schema() -> ResourceSchema {
             one_of("trigger", TRIGGERS),
             // A calendar event for OnCalendar, a time span otherwise.
             string("time"),
-            string("accuracysec"),
-            string("randomizeddelaysec"),
+            timespan("accuracysec"),
+            timespan("randomizeddelaysec"),
             boolean("persistent"),
             boolean("wakesystem"),
             boolean("remainafterelapse"),
         ],
     );
     schema.autoedges = Some(autoedges);
+    schema.check = Some(check_time);
     schema
+}
+
+/// `time` is a time span for every trigger but `OnCalendar` (the default),
+/// whose calendar events are left to systemd (their grammar is large). An
+/// empty `time` is unset, as for every field.
+fn check_time<'p>(
+    _name: &str,
+    param: &dyn Fn(&str) -> Option<&'p Value>,
+) -> Option<(&'static str, String)> {
+    let trigger = param("trigger")
+        .and_then(Value::as_str)
+        .unwrap_or("OnCalendar");
+    let time = param("time").and_then(Value::as_str)?;
+    if trigger == "OnCalendar" || time.trim().is_empty() {
+        return None;
+    }
+    formats::timespan(time).err().map(|problem| {
+        (
+            "time",
+            format!("must be a time span for {trigger}: {problem}"),
+        )
+    })
 }
 
 /// The timer unit a resource named `name` manages: `<name>.timer`.

@@ -9,6 +9,7 @@
 //! each field means.
 
 pub(crate) mod cron;
+pub(crate) mod formats;
 pub(crate) mod hostname;
 pub(crate) mod pkg;
 pub(crate) mod svc;
@@ -33,6 +34,16 @@ pub(crate) fn boolean(name: &'static str) -> FieldSchema {
 
 pub(crate) fn strings(name: &'static str) -> FieldSchema {
     field(name, Type::list(Type::Str))
+}
+
+/// A `str` field naming an account (a user or a group, by name or id).
+pub(crate) fn account(name: &'static str) -> FieldSchema {
+    string(name).with_format(formats::account)
+}
+
+/// A `str` field holding a systemd time span.
+pub(crate) fn timespan(name: &'static str) -> FieldSchema {
+    string(name).with_format(formats::timespan)
 }
 
 /// A `str` field that takes one of `values` (and names them in

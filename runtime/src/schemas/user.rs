@@ -6,7 +6,9 @@
 //! supplementary `groups`. The files and commands that name an owner or a
 //! group depend on them through [`user_need`] and [`group_need`].
 
-use super::{basic_schema, boolean, integer, one_of, param_str, string, strings, IntWidth};
+use super::{
+    account, basic_schema, boolean, integer, one_of, param_str, string, strings, IntWidth,
+};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::value::Value;
@@ -22,7 +24,7 @@ pub fn user() -> ResourceSchema {
             integer("uid", IntWidth::U32),
             // The primary group, by number or by name (not both).
             integer("gid", IntWidth::U32),
-            string("group"),
+            account("group"),
             // Supplementary groups.
             strings("groups"),
             string("homedir"),

@@ -1,6 +1,8 @@
 //! `exec`: run a command, guarded by other commands, and send its output.
 
-use crate::schemas::{basic_schema, boolean, field, integer, param_str, string, strings, IntWidth};
+use crate::schemas::{
+    account, basic_schema, boolean, field, integer, param_str, string, strings, IntWidth,
+};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::types::Type;
@@ -48,8 +50,8 @@ pub fn schema() -> ResourceSchema {
             string("donecmd"),
             string("donecwd"),
             string("doneshell"),
-            string("user"),
-            string("group"),
+            account("user"),
+            account("group"),
         ],
     );
     schema.name_field = Some("cmd");

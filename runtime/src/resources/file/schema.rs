@@ -4,7 +4,7 @@
 //! directory above it, on the files that manage its `fragments`, and on every
 //! managed file inside a fragment directory.
 
-use crate::schemas::{basic_schema, boolean, one_of, param_str, string, strings};
+use crate::schemas::{account, basic_schema, boolean, one_of, param_str, string, strings};
 use mcl_compiler::graph::Resource;
 use mcl_compiler::schema::{Autoedges, Need, ResourceSchema};
 use mcl_compiler::value::Value;
@@ -26,8 +26,8 @@ pub fn schema() -> ResourceSchema {
             string("content"),
             string("source"),
             strings("fragments"),
-            string("owner"),
-            string("group"),
+            account("owner"),
+            account("group"),
             // Octal (`"0644"`) or symbolic (`"u=rw,go=r"`), checked at compile time.
             string("mode").with_format(|text| {
                 super::mode::Mode::parse(text)
