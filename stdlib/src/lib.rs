@@ -153,6 +153,19 @@ pub(crate) mod testing {
         (result, watches)
     }
 
+    /// Calls as the evaluator does where the checker fixed the result's type.
+    pub fn call_used_as(
+        module: &str,
+        name: &str,
+        args: Vec<Value>,
+        result_type: &Type,
+    ) -> Result<Value, CallError> {
+        let host = MemoryHost::new();
+        let watches = Mutex::new(Vec::new());
+        let context = CallContext::new(&host, &watches).with_result_type(result_type);
+        function(module, name).call(&context, args)
+    }
+
     pub fn call(module: &str, name: &str, args: Vec<Value>) -> Result<Value, CallError> {
         call_on(&MemoryHost::new(), module, name, args).0
     }
