@@ -1,6 +1,6 @@
 //! The whole pipeline in one call: load, check, evaluate.
 
-use crate::check::check_program;
+use crate::check::{check_program, CallResultTypes};
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
 use crate::eval::{evaluate, EvalInputs, Evaluation};
@@ -37,6 +37,9 @@ pub struct CheckedProgram {
     /// Each expression's type and each name's definition, for editors
     /// (only when checked with [`check_with_facts`]).
     facts: Option<ProgramFacts>,
+    /// The result types of calls that only their use fixes, for the
+    /// functions to be told at evaluation.
+    result_types: Arc<CallResultTypes>,
 }
 
 /// Loads `entry` (with `entry_text` if the caller already read it) and its
@@ -79,10 +82,11 @@ fn check_program_text(
         functions: &toolbox.functions,
         kinds: toolbox.kinds.as_ref(),
     };
-    let facts = check_program(&context, keep_facts)?;
+    let checked = check_program(&context, keep_facts)?;
     Ok(CheckedProgram {
         program: Arc::new(loaded),
-        facts,
+        facts: checked.facts,
+        result_types: Arc::new(checked.result_types),
     })
 }
 
@@ -123,6 +127,7 @@ impl CheckedProgram {
     ) -> Result<Evaluation, Vec<Diagnostic>> {
         evaluate(EvalInputs {
             program: Arc::clone(&self.program),
+            result_types: Arc::clone(&self.result_types),
             functions: Arc::clone(&toolbox.functions),
             kinds: Arc::clone(&toolbox.kinds),
             host: Arc::clone(&toolbox.host),

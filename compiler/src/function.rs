@@ -94,6 +94,7 @@ pub struct CallContext<'a> {
     /// The shared store, for the `world` functions.
     pub world: &'a dyn WorldView,
     watches: &'a Mutex<Vec<Watch>>,
+    result_type: Option<&'a Type>,
 }
 
 impl<'a> CallContext<'a> {
@@ -102,7 +103,22 @@ impl<'a> CallContext<'a> {
             host,
             world: &EmptyWorld,
             watches,
+            result_type: None,
         }
+    }
+
+    /// A context for a call whose result type only its use fixes, as the
+    /// checker found it.
+    pub fn with_result_type(mut self, ty: &'a Type) -> CallContext<'a> {
+        self.result_type = Some(ty);
+        self
+    }
+
+    /// The call's result type, when its signature's result has generics that
+    /// no parameter has (`encoding.decode_json(data) ?1`) and the program
+    /// was checked; `None` elsewhere (a call from a template, a test).
+    pub fn result_type(&self) -> Option<&Type> {
+        self.result_type
     }
 
     /// A context whose `world` functions read `world`.

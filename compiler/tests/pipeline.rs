@@ -79,6 +79,28 @@ impl Function for MapList {
     }
 }
 
+/// `conv.parse(text) ?1`: the text as the type its use wants, which only the
+/// checker knows and the evaluator hands over in the call context.
+struct ParseAs;
+
+impl Function for ParseAs {
+    fn signature(&self, _: CallShape<'_>) -> Result<Signature, String> {
+        Ok(Signature::new(vec![Type::Str], Type::Generic(0)))
+    }
+    fn call(&self, context: &CallContext<'_>, args: Vec<Value>) -> Result<Value, CallError> {
+        let text = args[0].as_str().unwrap_or_default();
+        let not_one = |what| CallError::catchable(format!("{text:?} is not {what}"));
+        match context.result_type() {
+            Some(Type::Int) => text.parse().map(Value::Int).map_err(|_| not_one("an int")),
+            Some(Type::Float) => text
+                .parse()
+                .map(Value::Float)
+                .map_err(|_| not_one("a float")),
+            _ => Ok(Value::str(text)),
+        }
+    }
+}
+
 struct Kinds(BTreeMap<&'static str, ResourceSchema>);
 
 impl ResourceKinds for Kinds {
@@ -193,6 +215,7 @@ fn toolbox() -> Toolbox {
     functions.register("", "len", Len);
     functions.register("os", "readfile", ReadFile);
     functions.register("iter", "map", MapList);
+    functions.register("conv", "parse", ParseAs);
     Toolbox {
         functions: Arc::new(functions),
         kinds: Arc::new(kinds()),
@@ -466,4 +489,32 @@ fn constants_and_hostname() {
 fn panics_stop_the_run() {
     assert_eq!(error("panic(\"broken\")\n"), vec!["E0402 1:7"]);
     assert_eq!(graph("panic(false)\npanic(\"\")\n"), "");
+}
+
+#[test]
+fn a_result_type_only_the_use_fixes_reaches_the_function() {
+    let text = "import \"conv\"\n\
+        func twice($x float) float { $x + $x }\n\
+        $int int = conv.parse(\"2\")\n\
+        $float = twice(conv.parse(\"2\"))\n\
+        if $int == 2 {\n\tfile \"/int\" {}\n}\n\
+        if $float == 4.0 {\n\tfile \"/float\" {}\n}\n\
+        file conv.parse(\"/str\") {}\n";
+    assert_eq!(
+        graph(text),
+        "Vertex: file[/float]\nVertex: file[/int]\nVertex: file[/str]\n"
+    );
+    // Fixed by nothing, the result is a `variant`, not an ambiguity.
+    let open = "import \"conv\"\n$v = conv.parse(\"/v\")\n$w = $v\nfile \"/f\" {}\n";
+    assert_eq!(graph(open), "Vertex: file[/f]\n");
+}
+
+#[test]
+fn one_call_with_two_result_types_is_an_error() {
+    let text = "import \"conv\"\n\
+        func parse($t) { conv.parse($t) }\n\
+        $a int = parse(\"1\")\n\
+        $b float = parse(\"2\")\n\
+        if $a == 1 and $b == 2.0 {\n\tfile \"/f\" {}\n}\n";
+    assert_eq!(error(text), vec!["E0302 2:18"]);
 }

@@ -5,14 +5,17 @@
 //! second argument (`"struct{name str; port int}"`): objects become structs
 //! or maps as the type says. When the type string is a constant, the call's
 //! result has that type at compile time; otherwise, and in the one-argument
-//! form, the result is a `variant` whose objects are maps with str keys.
+//! form, the result's type is fixed by its use, as upstream's `?1` is
+//! (`$ratio float = encoding.decode_json("2")` is the float 2.0), and the
+//! checker hands it to the call ([`CallContext::result_type`]). A result
+//! that nothing fixes is a `variant` whose objects are maps with str keys.
 //! `decode_json_flexible` gives missing struct fields their zero value
 //! instead of failing. Bad base64 or JSON, or JSON of another shape than the
 //! type, is a catchable error.
 
 use crate::native::{arg_str, count, Native};
 use crate::typestr::parse_type;
-use mcl_compiler::function::{CallShape, FunctionRegistry, Signature};
+use mcl_compiler::function::{CallContext, CallShape, FunctionRegistry, Signature};
 use mcl_compiler::types::Type;
 use mcl_compiler::value::{CallError, Value};
 use serde_json::Value as Json;
@@ -64,16 +67,11 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
             Native::shaped(
                 &qualified,
                 move |shape| decode_signature(&rule_name, shape),
-                move |_, args| {
+                move |context, args| {
                     let data = arg_str(&args, 0)?;
                     let json: Json = serde_json::from_str(data)
                         .map_err(|error| CallError::catchable(format!("invalid JSON: {error}")))?;
-                    let ty = match args.get(1) {
-                        Some(_) => parse_type(arg_str(&args, 1)?).map_err(|error| {
-                            CallError::catchable(format!("invalid type string: {error}"))
-                        })?,
-                        None => Type::Variant,
-                    };
+                    let ty = decoded_type(context, &args)?;
                     from_json(&json, &ty, flexible, &mut String::new())
                         .map_err(CallError::catchable)
                 },
@@ -82,14 +80,53 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
     }
 }
 
+/// The type to decode as: the type string's, or else the one the call's use
+/// fixed, or else `variant`. A type string known only at run time must agree
+/// with the use.
+fn decoded_type(context: &CallContext<'_>, args: &[Value]) -> Result<Type, CallError> {
+    let used_as = context
+        .result_type()
+        .filter(|ty| !matches!(ty, Type::Variant));
+    if args.len() < 2 {
+        return Ok(used_as.cloned().unwrap_or(Type::Variant));
+    }
+    let text = arg_str(args, 1)?;
+    let spelt = parse_type(text)
+        .map_err(|error| CallError::catchable(format!("invalid type string: {error}")))?;
+    match used_as {
+        Some(used_as) if !agree(used_as, &spelt) => Err(CallError::catchable(format!(
+            "the type string says `{spelt}`, but the result is used as `{used_as}`"
+        ))),
+        _ => Ok(spelt),
+    }
+}
+
+/// Whether two types can be the same, a `variant` part agreeing with any.
+fn agree(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Variant, _) | (_, Type::Variant) => true,
+        (Type::List(a), Type::List(b)) => agree(a, b),
+        (Type::Map(ak, av), Type::Map(bk, bv)) => agree(ak, bk) && agree(av, bv),
+        (Type::Struct(a), Type::Struct(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|((an, at), (bn, bt))| an == bn && agree(at, bt))
+        }
+        (a, b) => a == b,
+    }
+}
+
 fn decode_signature(name: &str, shape: CallShape<'_>) -> Result<Signature, String> {
+    // Without a constant type, the result is whatever its use makes it.
+    let fixed_by_use = Type::Generic(0);
     match shape.arg_count() {
-        1 => Ok(Signature::new(vec![Type::Str], Type::Variant)),
+        1 => Ok(Signature::new(vec![Type::Str], fixed_by_use)),
         2 => {
             let ret = match shape.constant_str(1) {
                 Some(text) => parse_type(text)
                     .map_err(|error| format!("the type string of `{name}` is invalid: {error}"))?,
-                None => Type::Variant,
+                None => fixed_by_use,
             };
             if matches!(ret, Type::Func(..)) {
                 return Err(format!("`{name}` cannot decode a function"));
@@ -249,7 +286,7 @@ fn describe(json: &Json) -> String {
 mod tests {
     use crate::testing::*;
     use mcl_compiler::types::Type;
-    use mcl_compiler::value::Value;
+    use mcl_compiler::value::{CallError, Value};
 
     #[test]
     fn base64_round_trip() {
@@ -319,6 +356,39 @@ mod tests {
     }
 
     #[test]
+    fn without_a_constant_type_the_use_fixes_the_result() {
+        let float = call_used_as("encoding", "decode_json", vec![s("2")], &Type::Float);
+        assert_eq!(float, Ok(Value::Float(2.0)));
+        let int = call_used_as("encoding", "decode_json", vec![s("42")], &Type::Int);
+        assert_eq!(int, Ok(Value::Int(42)));
+        let ports = call_used_as(
+            "encoding",
+            "decode_json",
+            vec![s("[80, 443]"), s("[]int")],
+            &Type::list(Type::Int),
+        );
+        assert_eq!(ports, Ok(ints(&[80, 443])));
+        let loose = call_used_as(
+            "encoding",
+            "decode_json",
+            vec![s("[80]"), s("[]int")],
+            &Type::list(Type::Variant),
+        );
+        assert_eq!(loose, Ok(ints(&[80])));
+        assert_eq!(
+            call_used_as(
+                "encoding",
+                "decode_json",
+                vec![s("1"), s("str")],
+                &Type::Int
+            ),
+            Err(CallError::catchable(
+                "the type string says `str`, but the result is used as `int`"
+            ))
+        );
+    }
+
+    #[test]
     fn decode_json_without_a_type_gives_a_variant() {
         let value = ok(
             "encoding",
@@ -328,7 +398,7 @@ mod tests {
         assert_eq!(value.to_string(), r#"{"a" => [1, 2.5, "x", true]}"#);
         assert_eq!(
             signature("encoding", "decode_json", 1).unwrap().ret,
-            Type::Variant
+            Type::Generic(0)
         );
         assert!(
             catchable("encoding", "decode_json", vec![s(r#"{"a": null}"#)])
@@ -350,7 +420,7 @@ mod tests {
         assert!(signature("encoding", "decode_json", 3).is_err());
         assert_eq!(
             signature("encoding", "decode_json", 2).unwrap().ret,
-            Type::Variant
+            Type::Generic(0)
         );
     }
 }

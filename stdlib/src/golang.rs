@@ -3,10 +3,13 @@
 //! `{{range}}`, `{{if}}`, pipelines, `printf`...). The parser and the
 //! evaluator are in `golang/`; see [`exec`] for how mcl values look from a
 //! template. A template that does not parse, or fails while running, is a
-//! catchable error naming the line.
+//! catchable error naming the line (and the column, for a field or map key
+//! the data lacks).
 
 mod exec;
 mod parse;
+mod position;
+mod problem;
 
 use crate::native::{arg, arg_str, count, Native};
 use mcl_compiler::function::{FunctionRegistry, Signature};
@@ -101,15 +104,37 @@ mod tests {
     #[test]
     fn fields_by_name_or_title() {
         assert_eq!(render("{{.name}}:{{.Port}}", host()), "web1:80");
-        assert_eq!(
-            render("{{.tags.env}} {{.tags.nope}}", host()),
-            "prod <no value>"
-        );
+        assert_eq!(render("{{.tags.env}}", host()), "prod");
         assert_eq!(
             render(r#"{{index .tags "tier"}} {{index .admins 1}}"#, host()),
             "web bob"
         );
-        assert!(fails("{{.nope}}", host()).contains("no such field"));
+    }
+
+    #[test]
+    fn a_field_or_key_the_data_lacks_is_an_error_where_it_is_written() {
+        assert_eq!(
+            fails("{{.nope}}", host()),
+            "template: line 1, column 3: the struct has no field \"nope\""
+        );
+        // Not Go's default `<no value>`: the key, and where it is asked for.
+        assert_eq!(
+            fails("a\n {{ .tags.env }} {{ .tags.nope }}", host()),
+            "template: line 2, column 26: the map has no key \"nope\""
+        );
+        assert_eq!(
+            fails("{{ with .tags }}{{ .tier }}{{ .region }}{{ end }}", host()),
+            "template: line 1, column 31: the map has no key \"region\""
+        );
+        assert!(fails("{{ if .tags.nope }}x{{ end }}", host()).contains("column 12"));
+        // `index` is the way to ask for a key that may be missing.
+        assert_eq!(
+            render(
+                r#"{{ if index .tags "nope" }}yes{{ else }}no{{ end }}"#,
+                host()
+            ),
+            "no"
+        );
     }
 
     #[test]
@@ -192,8 +217,9 @@ mod tests {
             fails("a\n{{if .x}}", host()),
             "template: line 2: `if` has no matching `end`"
         );
-        assert!(
-            fails("{{.port.x}}", host()).starts_with("template: line 1: can't evaluate field x")
+        assert_eq!(
+            fails("{{.port.x}}", host()),
+            "template: line 1, column 8: can't evaluate field x of 80"
         );
         assert!(fails("{{index .admins 5}}", host()).contains("index out of range"));
         assert!(

@@ -22,6 +22,7 @@ mod encoding;
 mod fmt;
 mod golang;
 mod host;
+mod hostport;
 mod iter;
 mod list;
 mod local;
@@ -30,6 +31,8 @@ mod math;
 mod native;
 mod net;
 mod os;
+mod os_accounts;
+mod os_distro;
 mod os_probe;
 mod path;
 mod printf;
@@ -58,12 +61,15 @@ pub fn register(registry: &mut FunctionRegistry) {
     datetime::register(registry);
     os::register(registry);
     os_probe::register(registry);
+    os_accounts::register(registry);
+    os_distro::register(registry);
     sys::register(registry);
     regexp::register(registry);
     encoding::register(registry);
     path::register(registry);
     net::register(registry);
     url::register(registry);
+    hostport::register(registry);
     local::register(registry);
     world::register(registry);
     // Last: templates may call every function registered before them.
@@ -145,6 +151,19 @@ pub(crate) mod testing {
         let result = function(module, name).call(&context, args);
         let watches = watches.into_inner().unwrap_or_default();
         (result, watches)
+    }
+
+    /// Calls as the evaluator does where the checker fixed the result's type.
+    pub fn call_used_as(
+        module: &str,
+        name: &str,
+        args: Vec<Value>,
+        result_type: &Type,
+    ) -> Result<Value, CallError> {
+        let host = MemoryHost::new();
+        let watches = Mutex::new(Vec::new());
+        let context = CallContext::new(&host, &watches).with_result_type(result_type);
+        function(module, name).call(&context, args)
     }
 
     pub fn call(module: &str, name: &str, args: Vec<Value>) -> Result<Value, CallError> {

@@ -1,7 +1,7 @@
 //! The `os` module: files and commands of this host (`readfile`,
-//! `file_exists` and `system` are reactive: the engine re-evaluates when the
-//! file or the command's output changes), the program's `args`, the
-//! distribution family, and `expand_home`.
+//! `readfilewait`, `file_exists` and `system` are reactive: the engine
+//! re-evaluates when the file or the command's output changes), the
+//! program's `args`, the distribution family, and `expand_home`.
 
 use crate::native::{arg_str, io_message, Native};
 use mcl_compiler::function::{CallContext, FunctionRegistry, Watch};
@@ -53,6 +53,33 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
                     .map_err(|error| {
                         CallError::catchable(format!("cannot read {path}: {}", io_message(&error)))
                     })
+            },
+        )
+        .reactive(),
+    );
+
+    registry.register(
+        MODULE,
+        "readfilewait",
+        Native::new(
+            "os.readfilewait",
+            vec![Type::Str],
+            Type::Str,
+            |context, args| {
+                let path = arg_str(&args, 0)?;
+                context.watch(Watch::File(path.to_owned()));
+                // A missing file reads as "" until it appears (upstream's
+                // way of waiting for it); other failures are errors.
+                match context.host.read_file(path) {
+                    Ok(text) => Ok(Value::Str(text)),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                        Ok(Value::str(""))
+                    }
+                    Err(error) => Err(CallError::catchable(format!(
+                        "cannot read {path}: {}",
+                        io_message(&error)
+                    ))),
+                }
             },
         )
         .reactive(),
@@ -186,6 +213,18 @@ mod tests {
             ))
         );
         assert_eq!(watches, [Watch::File("/etc/x".to_owned())]);
+    }
+
+    #[test]
+    fn readfilewait_reads_a_missing_file_as_empty_and_watches_it() {
+        let host = MemoryHost::new().with_file("/etc/motd", "hello\n");
+        let (value, watches) = call_on(&host, "os", "readfilewait", vec![s("/etc/motd")]);
+        assert_eq!(value, Ok(s("hello\n")));
+        assert_eq!(watches, [Watch::File("/etc/motd".to_owned())]);
+        let (value, watches) = call_on(&host, "os", "readfilewait", vec![s("/etc/x")]);
+        assert_eq!(value, Ok(s("")));
+        assert_eq!(watches, [Watch::File("/etc/x".to_owned())]);
+        assert!(reactive("os", "readfilewait"));
     }
 
     #[test]

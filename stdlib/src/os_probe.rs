@@ -1,7 +1,7 @@
-//! The `os` functions that read kernel and account facts through the host's
-//! `read_file`: `is_virtual()` (a hypervisor CPU flag or a virtual vendor in
-//! DMI), `modinfo_loaded(module)` (`/proc/modules`) and `home(user)`
-//! (`/etc/passwd`). The reading stays behind the injected host, so tests use a
+//! The `os` functions that read kernel facts through the host's `read_file`:
+//! `is_virtual()` (a hypervisor CPU flag or a virtual vendor in DMI) and
+//! `modinfo_loaded(module)` (`/proc/modules`); the account functions are in
+//! `os_accounts`. The reading stays behind the injected host, so tests use a
 //! memory host and the compiler never touches the filesystem.
 
 use crate::native::{arg_str, io_message, Native};
@@ -66,33 +66,10 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
         )
         .reactive(),
     );
-
-    registry.register(
-        MODULE,
-        "home",
-        Native::new("os.home", vec![Type::Str], Type::Str, |context, args| {
-            let user = arg_str(&args, 0)?;
-            context.watch(Watch::File("/etc/passwd".to_owned()));
-            let passwd = read(context, "/etc/passwd")?;
-            // name:password:uid:gid:gecos:home:shell
-            let home = passwd
-                .lines()
-                .map(|line| line.split(':').collect::<Vec<_>>())
-                .find(|fields| fields.len() >= 7 && fields[0] == user)
-                .map(|fields| fields[5].to_owned())
-                .ok_or_else(|| CallError::catchable(format!("no user {user:?} in /etc/passwd")))?;
-            // Directories end in `/` in this language's paths.
-            Ok(Value::Str(if home.ends_with('/') {
-                home
-            } else {
-                format!("{home}/")
-            }))
-        })
-        .reactive(),
-    );
 }
 
-fn read(context: &CallContext<'_>, path: &str) -> Result<String, CallError> {
+/// The file's text, or a catchable error naming it.
+pub(crate) fn read(context: &CallContext<'_>, path: &str) -> Result<String, CallError> {
     context.host.read_file(path).map_err(|error| {
         CallError::catchable(format!("cannot read {path}: {}", io_message(&error)))
     })
@@ -165,24 +142,5 @@ mod tests {
         );
         assert!(reactive("os", "modinfo_loaded"));
         assert!(catchable("os", "modinfo_loaded", vec![s("kvm")]).contains("/proc/modules"));
-    }
-
-    #[test]
-    fn home_comes_from_the_account_database_with_a_slash() {
-        let host = MemoryHost::new().with_file(
-            "/etc/passwd",
-            "root:x:0:0:root:/root:/bin/bash\nann:x:1000:1000:Ann:/home/ann/:/bin/sh\n",
-        );
-        assert_eq!(
-            call_on(&host, "os", "home", vec![s("root")]).0,
-            Ok(s("/root/"))
-        );
-        assert_eq!(
-            call_on(&host, "os", "home", vec![s("ann")]).0,
-            Ok(s("/home/ann/"))
-        );
-        let (value, watches) = call_on(&host, "os", "home", vec![s("bob")]);
-        assert!(matches!(value, Err(error) if format!("{error:?}").contains("no user")));
-        assert_eq!(watches, [Watch::File("/etc/passwd".to_owned())]);
     }
 }

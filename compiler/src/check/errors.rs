@@ -4,6 +4,7 @@ use crate::diagnostics::Diagnostic;
 use crate::scope::resolve::Unresolved;
 use crate::scope::Duplicate;
 use crate::types::unify::Mismatch;
+use crate::types::Type;
 use mcl_grammar::Span;
 use std::convert::Infallible;
 
@@ -65,6 +66,19 @@ pub(super) fn ambiguous_expression(span: Span) -> Diagnostic {
         "its type is never fixed",
     )
     .with_help("annotate a variable it uses with its type")
+}
+
+pub(super) fn result_type_differs(name: &str, one: &Type, other: &Type, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0302",
+        format!("the result of `{name}` here is `{one}` at one use and `{other}` at another"),
+        span,
+        "only its use fixes this result's type, and the uses disagree",
+    )
+    .with_help(
+        "give the type where the call is written, e.g. `encoding.decode_json($data, \"int\")`, \
+         or annotate the function's result",
+    )
 }
 
 pub(super) fn unknown_module(path: &str, span: Span, modules: &[&str]) -> Diagnostic {

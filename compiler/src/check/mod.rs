@@ -13,6 +13,7 @@ mod errors;
 mod expr;
 mod names;
 mod resource;
+mod result_types;
 mod stmt;
 mod usage;
 
@@ -28,6 +29,8 @@ use mcl_grammar::Span;
 use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
+
+pub use result_types::CallResultTypes;
 
 pub(crate) type TypeScope<'a> = Scope<&'a Stmt, TypeId>;
 
@@ -51,6 +54,8 @@ pub struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     deferred: Vec<deferred::Queued>,
     pending_calls: Vec<PendingCall>,
+    /// Built-in calls whose result type only their use fixes.
+    result_uses: Vec<result_types::ResultUse>,
     /// Bindings whose types must be known by the end, with their spans.
     bindings: Vec<(String, Span, TypeId)>,
     module_scopes: Vec<Option<Rc<TypeScope<'a>>>>,
@@ -72,20 +77,26 @@ pub struct Checker<'a> {
     definitions: Vec<(Span, Definition)>,
 }
 
+/// What checking hands on: the facts for tools (when asked for), and what
+/// evaluation needs to know of the types.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub facts: Option<ProgramFacts>,
+    pub result_types: CallResultTypes,
+}
+
 /// Type-checks the entry module (and whatever it uses): what it learned
 /// about the program, or every error.
 /// With `keep_facts`, it also records each expression's type and each name
 /// use's definition.
-pub fn check_program(
-    context: &Context<'_>,
-    keep_facts: bool,
-) -> Result<Option<ProgramFacts>, Vec<Diagnostic>> {
+pub fn check_program(context: &Context<'_>, keep_facts: bool) -> Result<Checked, Vec<Diagnostic>> {
     let mut checker = Checker {
         context,
         table: TypeTable::new(),
         diagnostics: Vec::new(),
         deferred: Vec::new(),
         pending_calls: Vec::new(),
+        result_uses: Vec::new(),
         bindings: Vec::new(),
         module_scopes: Vec::new(),
         with_aliases: Vec::new(),
@@ -114,15 +125,20 @@ pub fn check_program(
         }
     }
     checker.finish();
+    let result_types = checker.resolve_result_types();
     for scope in checker.with_aliases.drain(..) {
         if let Some(scope) = scope.upgrade() {
             scope.forget_computed();
         }
     }
     if checker.diagnostics.is_empty() {
-        Ok(keep_facts.then(|| {
+        let facts = keep_facts.then(|| {
             ProgramFacts::new(checker.expression_types, checker.definitions, checker.table)
-        }))
+        });
+        Ok(Checked {
+            facts,
+            result_types,
+        })
     } else {
         checker.diagnostics.sort_by_key(|diagnostic| {
             diagnostic
@@ -225,6 +241,10 @@ impl<'a> Checker<'a> {
 
     /// Retries deferred checks, then reports what stayed unknown.
     fn finish(&mut self) {
+        self.settle_deferred();
+        // What stayed open may be a result that only a use could fix; a
+        // check waiting on one can go on once it is a `variant`.
+        self.default_open_results();
         self.settle_deferred();
         self.report_unresolved_deferred();
         // A restricted built-in is checked with what is known; parts nothing

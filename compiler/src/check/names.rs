@@ -219,6 +219,19 @@ impl<'a> Checker<'a> {
                     .map(|param| self.table.instantiate(param, &mut generics))
                     .collect();
                 let ret = self.table.instantiate(&signature.ret, &mut generics);
+                let open = super::result_types::result_only_generics(&signature);
+                if !open.is_empty() {
+                    let free = open
+                        .iter()
+                        .filter_map(|number| generics.get(number).copied())
+                        .collect();
+                    self.result_uses.push(super::result_types::ResultUse {
+                        span,
+                        name: name.name.clone(),
+                        ret,
+                        free,
+                    });
+                }
                 for ((param, found), arg) in params.iter().zip(&arg_types).zip(args) {
                     self.expect_lazy(*param, *found, arg.span, || {
                         format!("`{}` takes this type here", name.name)

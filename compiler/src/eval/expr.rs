@@ -210,8 +210,11 @@ impl EvalCore {
                 result
             }
             Callee::Builtin(function) => {
-                let context = CallContext::new(self.inputs.host.as_ref(), &self.watches)
+                let mut context = CallContext::new(self.inputs.host.as_ref(), &self.watches)
                     .with_world(self.inputs.world.as_ref());
+                if let Some(ty) = self.inputs.result_types.get(span) {
+                    context = context.with_result_type(ty);
+                }
                 match function.call(&context, values) {
                     Ok(value) => Ok(value),
                     Err(CallError::Catchable(message)) => Err(catchable(message, span)),

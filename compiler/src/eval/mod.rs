@@ -73,6 +73,8 @@ pub(crate) struct PendingEdge {
 /// What the evaluator needs from outside, owned so that closures can keep it.
 pub struct EvalInputs {
     pub program: Arc<LoadedProgram>,
+    /// What checking fixed of the result types that calls cannot know.
+    pub result_types: Arc<crate::check::CallResultTypes>,
     pub functions: Arc<FunctionRegistry>,
     pub kinds: Arc<dyn ResourceKinds>,
     pub host: Arc<dyn Host>,

@@ -1,14 +1,18 @@
 //! Running a parsed template over mcl values, as Go's text/template runs
 //! over the values mgmt hands it: struct fields are read by their name or its
-//! Title-cased form (`.port` or `.Port`), maps with str keys by key (a
-//! missing key is "no value"), and values print as Go's `%v` prints them.
+//! Title-cased form (`.port` or `.Port`), maps with str keys by key, and
+//! values print as Go's `%v` prints them. A field or key the data lacks is
+//! an error naming it and its line and column (Go would print `<no value>`
+//! for the key); `index` still gives nil for a missing key, so a template
+//! can test for one (`{{if index .tags "env"}}`).
 //!
 //! Functions are Go's built-ins (`and or not len index slice print printf
 //! println eq ne lt le gt ge html urlquery`) and every core function that
 //! does not change over time, named `module_function` (`strings_to_upper`)
 //! or by its plain name for the built-ins of mcl (`contains`).
 
-use super::parse::{Command, Node, Operand, Pipeline};
+use super::parse::{Command, Field, Node, Operand, Pipeline};
+use super::problem::Problem;
 use crate::printf::{self, go_value, title, Style};
 use mcl_compiler::function::{CallContext, CallShape, Function, FunctionRegistry};
 use mcl_compiler::value::{CallError, Value};
@@ -36,7 +40,9 @@ pub(crate) struct Exec<'a, 'c> {
     steps: usize,
 }
 
-type Run<T> = Result<T, String>;
+type Run<T> = Result<T, Problem>;
+/// The result of a helper whose failures the caller places in the template.
+type Plain<T> = Result<T, String>;
 
 impl<'a, 'c> Exec<'a, 'c> {
     pub(crate) fn new(
@@ -56,7 +62,9 @@ impl<'a, 'c> Exec<'a, 'c> {
         self.vars.push(("$".to_owned(), data.clone()));
         match self.list(nodes, &data)? {
             Flow::Normal => Ok(self.out),
-            Flow::Break | Flow::Continue => Err("break or continue outside of range".to_owned()),
+            Flow::Break | Flow::Continue => Err(Problem::from(
+                "break or continue outside of range".to_owned(),
+            )),
         }
     }
 
@@ -67,7 +75,9 @@ impl<'a, 'c> Exec<'a, 'c> {
                 return Ok(flow);
             }
             if self.out.len() > MAX_OUTPUT {
-                return Err(format!("the output is longer than {MAX_OUTPUT} bytes"));
+                return Err(Problem::from(format!(
+                    "the output is longer than {MAX_OUTPUT} bytes"
+                )));
             }
         }
         Ok(Flow::Normal)
@@ -210,7 +220,7 @@ impl<'a, 'c> Exec<'a, 'c> {
         if let Some(first) = pipe.vars.first() {
             if pipe.assign {
                 let Some(slot) = self.vars.iter_mut().rev().find(|(name, _)| name == first) else {
-                    return Err(format!("undefined variable {first}"));
+                    return Err(Problem::from(format!("undefined variable {first}")));
                 };
                 slot.1 = value.clone();
             } else {
@@ -231,10 +241,10 @@ impl<'a, 'c> Exec<'a, 'c> {
             return self.call(name, rest, dot, piped);
         }
         if !rest.is_empty() || piped.is_some() {
-            return Err(format!(
+            return Err(Problem::from(format!(
                 "{} is not a function and takes no arguments",
                 describe(first)
-            ));
+            )));
         }
         self.operand(first, dot)
     }
@@ -244,7 +254,7 @@ impl<'a, 'c> Exec<'a, 'c> {
             Operand::Dot(chain) => walk(dot.clone(), chain),
             Operand::Var(name, chain) => {
                 let Some((_, value)) = self.vars.iter().rev().find(|(var, _)| var == name) else {
-                    return Err(format!("undefined variable {name}"));
+                    return Err(Problem::from(format!("undefined variable {name}")));
                 };
                 walk(value.clone(), chain)
             }
@@ -270,7 +280,7 @@ impl<'a, 'c> Exec<'a, 'c> {
             let mut last = None;
             let count = operands.len() + usize::from(piped.is_some());
             if count == 0 {
-                return Err(format!("{name} needs at least one argument"));
+                return Err(Problem::from(format!("{name} needs at least one argument")));
             }
             for operand in operands {
                 let value = self.operand(operand, dot)?;
@@ -290,7 +300,7 @@ impl<'a, 'c> Exec<'a, 'c> {
         }
         args.extend(piped);
         if let Some(result) = builtin(name, &args) {
-            return result;
+            return result.map_err(Problem::from);
         }
         let function = self
             .lookup(name)
@@ -320,9 +330,9 @@ impl<'a, 'c> Exec<'a, 'c> {
 
     fn call_core(&self, name: &str, function: &dyn Function, args: Vec<Datum>) -> Run<Datum> {
         if function.reactive() {
-            return Err(format!(
+            return Err(Problem::from(format!(
                 "`{name}` changes over time and cannot be used in a template"
-            ));
+            )));
         }
         let constants = vec![None; args.len()];
         let signature = function
@@ -331,35 +341,44 @@ impl<'a, 'c> Exec<'a, 'c> {
             })
             .map_err(|error| format!("{name}: {error}"))?;
         if signature.params.len() != args.len() {
-            return Err(format!(
+            return Err(Problem::from(format!(
                 "`{name}` takes {}, not {}",
                 crate::native::count(signature.params.len(), "argument"),
                 args.len()
-            ));
+            )));
         }
         let values = args
             .into_iter()
             .map(|arg| arg.ok_or_else(|| format!("`{name}` cannot take nil")))
-            .collect::<Run<Vec<Value>>>()?;
+            .collect::<Plain<Vec<Value>>>()?;
         match function.call(self.context, values) {
             Ok(value) => Ok(Some(value)),
             Err(CallError::Catchable(message) | CallError::Fatal(message)) => {
-                Err(format!("{name}: {message}"))
+                Err(Problem::from(format!("{name}: {message}")))
             }
         }
     }
 }
 
-fn at(line: usize, message: String) -> String {
-    format!("line {line}: {message}")
+fn at(line: usize, error: impl Into<Problem>) -> Problem {
+    error.into().on_line(line)
+}
+
+/// `a.b` for a chain of fields.
+fn names(chain: &[Field]) -> String {
+    chain
+        .iter()
+        .map(|field| field.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn describe(operand: &Operand) -> String {
     match operand {
         Operand::Dot(chain) if chain.is_empty() => "`.`".to_owned(),
-        Operand::Dot(chain) => format!("`.{}`", chain.join(".")),
+        Operand::Dot(chain) => format!("`.{}`", names(chain)),
         Operand::Var(name, chain) if chain.is_empty() => format!("`{name}`"),
-        Operand::Var(name, chain) => format!("`{name}.{}`", chain.join(".")),
+        Operand::Var(name, chain) => format!("`{name}.{}`", names(chain)),
         Operand::Literal(value) => format!("the constant {value}"),
         Operand::Nil => "nil".to_owned(),
         Operand::Pipe(..) => "a parenthesized value".to_owned(),
@@ -367,35 +386,40 @@ fn describe(operand: &Operand) -> String {
     }
 }
 
-/// Reads a chain of fields from a value.
-fn walk(mut value: Datum, chain: &[String]) -> Run<Datum> {
-    for name in chain {
+/// Reads a chain of fields from a value. A struct field or a map key that
+/// the data lacks is an error at that field (Go's default would print
+/// `<no value>` for the key; see docs/functions.md for why this does not).
+fn walk(mut value: Datum, chain: &[Field]) -> Run<Datum> {
+    for Field { name, at } in chain {
+        let fail = |message: String| Err(Problem::at(*at, message));
         value = match &value {
-            Some(Value::Struct(fields)) => {
-                let found = fields
-                    .iter()
-                    .find(|(field, _)| field == name)
-                    .or_else(|| fields.iter().find(|(field, _)| title(field) == *name));
-                match found {
-                    Some((_, field)) => Some(field.clone()),
-                    None => {
-                        return Err(format!(
-                            "can't evaluate field {name}: the struct has no such field"
-                        ))
-                    }
-                }
-            }
-            Some(Value::Map(map)) => map.get(&Value::str(name.clone())).cloned(),
+            Some(Value::Struct(fields)) => match struct_field(fields, name) {
+                Some(field) => Some(field.clone()),
+                None => return fail(format!("the struct has no field {name:?}")),
+            },
+            Some(Value::Map(map)) => match map.get(&Value::str(name.clone())) {
+                Some(found) => Some(found.clone()),
+                None => return fail(format!("the map has no key {name:?}")),
+            },
             Some(other) => {
-                return Err(format!(
+                return fail(format!(
                     "can't evaluate field {name} of {}",
                     show(&Some(other.clone()))
                 ))
             }
-            None => return Err(format!("can't evaluate field {name} of a missing value")),
+            None => return fail(format!("can't evaluate field {name} of a missing value")),
         };
     }
     Ok(value)
+}
+
+/// A struct field by its name or its Title-cased form, as mgmt reads them.
+fn struct_field<'v>(fields: &'v [(String, Value)], name: &str) -> Option<&'v Value> {
+    fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .or_else(|| fields.iter().find(|(field, _)| title(field) == name))
+        .map(|(_, value)| value)
 }
 
 /// Go's truth: false, 0, "", nil and empty collections are false.
@@ -420,8 +444,8 @@ fn show(value: &Datum) -> String {
 }
 
 /// Go's template built-ins (but `and`/`or`); `None` when `name` is none.
-fn builtin(name: &str, args: &[Datum]) -> Option<Run<Datum>> {
-    let count = |wanted: usize| -> Run<()> {
+fn builtin(name: &str, args: &[Datum]) -> Option<Plain<Datum>> {
+    let count = |wanted: usize| -> Plain<()> {
         if args.len() == wanted {
             Ok(())
         } else {
@@ -456,7 +480,7 @@ fn builtin(name: &str, args: &[Datum]) -> Option<Run<Datum>> {
     })
 }
 
-fn index(args: &[Datum]) -> Run<Datum> {
+fn index(args: &[Datum]) -> Plain<Datum> {
     let Some((first, keys)) = args.split_first() else {
         return Err("index needs a value to index".to_owned());
     };
@@ -471,16 +495,18 @@ fn index(args: &[Datum]) -> Run<Datum> {
                 }
             }
             (Some(Value::Map(map)), Some(key)) => map.get(key).cloned(),
-            (Some(Value::Struct(_)), Some(Value::Str(name))) => {
-                walk(value.clone(), std::slice::from_ref(name))?
-            }
+            (Some(Value::Struct(fields)), Some(Value::Str(name))) => Some(
+                struct_field(fields, name)
+                    .ok_or_else(|| format!("the struct has no field {name:?}"))?
+                    .clone(),
+            ),
             (value, key) => return Err(format!("can't index {} with {}", show(value), show(key))),
         };
     }
     Ok(value)
 }
 
-fn slice(args: &[Datum]) -> Run<Datum> {
+fn slice(args: &[Datum]) -> Plain<Datum> {
     let Some((first, bounds)) = args.split_first() else {
         return Err("slice needs a value to slice".to_owned());
     };
@@ -492,7 +518,7 @@ fn slice(args: &[Datum]) -> Run<Datum> {
             }
             other => Err(format!("slice index {} is not an int", show(other))),
         })
-        .collect::<Run<_>>()?;
+        .collect::<Plain<_>>()?;
     let length = match first {
         Some(Value::Str(text)) => text.len(),
         Some(Value::List(values)) => values.len(),
@@ -536,7 +562,7 @@ fn sprint(args: &[Datum], line: bool) -> String {
     out
 }
 
-fn sprintf(args: &[Datum]) -> Run<Datum> {
+fn sprintf(args: &[Datum]) -> Plain<Datum> {
     let Some((Some(Value::Str(format)), rest)) = args.split_first() else {
         return Err("printf needs a format string".to_owned());
     };
@@ -547,12 +573,12 @@ fn sprintf(args: &[Datum]) -> Run<Datum> {
             arg.clone()
                 .ok_or_else(|| "printf cannot print nil".to_owned())
         })
-        .collect::<Run<Vec<Value>>>()?;
+        .collect::<Plain<Vec<Value>>>()?;
     printf::render(&pieces, &values, Style::Go).map(|text| Some(Value::Str(text)))
 }
 
 /// `eq x y...`: whether `x` equals any of the others.
-fn compare_any(args: &[Datum]) -> Run<Datum> {
+fn compare_any(args: &[Datum]) -> Plain<Datum> {
     let Some((first, others)) = args.split_first() else {
         return Err("eq needs two arguments".to_owned());
     };
@@ -568,7 +594,7 @@ fn compare_any(args: &[Datum]) -> Run<Datum> {
     Ok(Some(Value::Bool(false)))
 }
 
-fn comparable(x: &Datum, y: &Datum) -> Run<()> {
+fn comparable(x: &Datum, y: &Datum) -> Plain<()> {
     match (x, y) {
         (None, _) | (_, None) => Ok(()),
         (Some(Value::Bool(_)), Some(Value::Bool(_)))
@@ -583,7 +609,7 @@ fn comparable(x: &Datum, y: &Datum) -> Run<()> {
     }
 }
 
-fn order(name: &str, x: &Datum, y: &Datum) -> Run<Datum> {
+fn order(name: &str, x: &Datum, y: &Datum) -> Plain<Datum> {
     use std::cmp::Ordering;
     let ordering = match (x, y) {
         (Some(Value::Int(x)), Some(Value::Int(y))) => x.cmp(y),

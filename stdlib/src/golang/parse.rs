@@ -9,6 +9,7 @@
 //! `with`, `break`, `continue` and `end`. `define`, `template` and `block`
 //! (named templates) are refused with a message saying so.
 
+use super::position::{Lines, Position};
 use mcl_compiler::value::Value;
 
 /// A parsed template, or a message with the line it concerns.
@@ -67,19 +68,27 @@ pub(crate) struct Command {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Operand {
     /// `.` followed by fields: `.`, `.a`, `.a.b`.
-    Dot(Vec<String>),
+    Dot(Vec<Field>),
     /// `$`, `$x`, `$x.a`.
-    Var(String, Vec<String>),
+    Var(String, Vec<Field>),
     Function(String),
     Literal(Value),
     Nil,
     /// `(pipeline)`, possibly followed by fields.
-    Pipe(Box<Pipeline>, Vec<String>),
+    Pipe(Box<Pipeline>, Vec<Field>),
+}
+
+/// One `.name` of a field chain, and where its `.` is, so that a field or
+/// key the data lacks is reported exactly there.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Field {
+    pub name: String,
+    pub at: Position,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
-    Field(String),
+    Field(Field),
     Dot,
     Var(String),
     Ident(String),
@@ -107,7 +116,7 @@ enum Item {
 }
 
 pub(crate) fn parse(source: &str) -> Parsed<Vec<Node>> {
-    let items = split(source)?;
+    let items = split(source, &Lines::new(source))?;
     let mut parser = Parser { items, at: 0 };
     let (nodes, end) = parser.list(0)?;
     match end {
@@ -127,7 +136,7 @@ fn is_space(c: char) -> bool {
 
 /// Splits the source into text and tokenized actions, applying trim markers
 /// and dropping comments.
-fn split(source: &str) -> Parsed<Vec<Item>> {
+fn split(source: &str, lines: &Lines<'_>) -> Parsed<Vec<Item>> {
     let mut items = Vec::new();
     let mut rest = source;
     let mut trim_next = false;
@@ -162,7 +171,9 @@ fn split(source: &str) -> Parsed<Vec<Item>> {
             }
             continue;
         }
-        let (tokens, after, trim) = lex_action(inside, action_line)?;
+        let base = source.len() - inside.len();
+        let (tokens, after, trim) =
+            lex_action(inside, action_line, |at| lines.position(base + at))?;
         items.push(Item::Action {
             line: action_line,
             tokens,
@@ -185,8 +196,13 @@ fn push_text(items: &mut Vec<Item>, text: &str, trim_start: bool) {
 }
 
 /// The tokens of one action, the source after its `}}`, and whether it
-/// ended with a trim marker.
-fn lex_action(source: &str, line: usize) -> Parsed<(Vec<Spaced>, &str, bool)> {
+/// ended with a trim marker; `position` places a byte of the action's text
+/// in the whole template.
+fn lex_action(
+    source: &str,
+    line: usize,
+    position: impl Fn(usize) -> Position,
+) -> Parsed<(Vec<Spaced>, &str, bool)> {
     let error = |message: &str| Err(format!("line {line}: {message}"));
     let mut tokens = Vec::new();
     let mut chars = source.char_indices().peekable();
@@ -227,7 +243,10 @@ fn lex_action(source: &str, line: usize) -> Parsed<(Vec<Spaced>, &str, bool)> {
                     }
                     Token::Dot
                 } else {
-                    Token::Field(name)
+                    Token::Field(Field {
+                        name,
+                        at: position(at),
+                    })
                 }
             }
             '$' => {
@@ -555,8 +574,8 @@ fn pipeline(tokens: &[Spaced], line: usize, declarations: bool, depth: usize) ->
                 continue;
             }
             Token::Dot => Operand::Dot(fields(tokens, &mut at)),
-            Token::Field(name) => {
-                let mut chain = vec![name.clone()];
+            Token::Field(field) => {
+                let mut chain = vec![field.clone()];
                 chain.extend(fields(tokens, &mut at));
                 Operand::Dot(chain)
             }
@@ -607,14 +626,14 @@ fn pipeline(tokens: &[Spaced], line: usize, declarations: bool, depth: usize) ->
 }
 
 /// Field names that follow an operand without a space: `.a.b`, `$x.a`.
-fn fields(tokens: &[Spaced], at: &mut usize) -> Vec<String> {
+fn fields(tokens: &[Spaced], at: &mut usize) -> Vec<Field> {
     let mut chain = Vec::new();
     while let Some(Spaced {
-        token: Token::Field(name),
+        token: Token::Field(field),
         spaced: false,
     }) = tokens.get(*at)
     {
-        chain.push(name.clone());
+        chain.push(field.clone());
         *at += 1;
     }
     chain
@@ -647,11 +666,15 @@ mod tests {
     fn operands_and_pipelines() {
         let pipe = first_pipe("{{ .a.b .c | printf \"%s\" $x.y (len .) }}");
         assert_eq!(pipe.commands.len(), 2);
+        let field = |name: &str, column| Field {
+            name: name.to_owned(),
+            at: Position { line: 1, column },
+        };
         assert_eq!(
             pipe.commands[0].operands,
             [
-                Operand::Dot(vec!["a".into(), "b".into()]),
-                Operand::Dot(vec!["c".into()])
+                Operand::Dot(vec![field("a", 4), field("b", 6)]),
+                Operand::Dot(vec![field("c", 9)])
             ]
         );
         assert_eq!(pipe.commands[1].operands.len(), 4);
@@ -671,6 +694,25 @@ mod tests {
             first_pipe(r#"{{ "a\tb" }}"#).commands[0].operands,
             [Operand::Literal(Value::str("a\tb"))]
         );
+    }
+
+    #[test]
+    fn fields_know_their_line_and_column() {
+        let nodes = parse("a\n  {{ if .x }}\nç{{ $v.y.z }}{{ end }}").unwrap();
+        let Node::If { pipe, then, .. } = &nodes[1] else {
+            panic!("an if: {nodes:?}")
+        };
+        let Operand::Dot(chain) = &pipe.commands[0].operands[0] else {
+            panic!("a field")
+        };
+        assert_eq!(chain[0].at, Position { line: 2, column: 9 });
+        let Node::Action { pipe, .. } = &then[1] else {
+            panic!("an action: {then:?}")
+        };
+        let Operand::Var(_, chain) = &pipe.commands[0].operands[0] else {
+            panic!("a variable")
+        };
+        assert_eq!(chain[1].at, Position { line: 3, column: 9 });
     }
 
     #[test]
