@@ -10,6 +10,7 @@ pub mod context;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
+pub mod fields;
 pub mod function;
 pub mod graph;
 pub mod load;

@@ -19,8 +19,11 @@
 //! reach ([`BracketSpan`]), so that parse errors can point at a bracket that
 //! was never closed.
 
+mod tokens;
+
 use crate::token::{LexErrorKind, LexExtras, StrPart, StringCut, Token};
 use logos::Logos;
+pub use tokens::{Tokens, Triple};
 
 /// A `# comment`, without its line break, at `start..end` of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +61,7 @@ pub struct BracketSpan {
 /// Everything the lexer learned about one file.
 #[derive(Clone, Debug, Default)]
 pub struct Lexed {
-    pub tokens: Vec<(usize, Token, usize)>,
+    pub tokens: Tokens,
     pub comments: Vec<Comment>,
     pub errors: Vec<LexError>,
     /// Every opening bracket, in source order.
@@ -248,18 +251,18 @@ struct NewlineFilter {
 }
 
 impl NewlineFilter {
-    fn push(&mut self, out: &mut Vec<(usize, Token, usize)>, item: (usize, Token, usize)) {
+    fn push(&mut self, out: &mut Tokens, item: Triple) {
         let (start, token, end) = item;
         if token == Token::Newline {
             let inside_parens = matches!(
                 self.brackets.last(),
                 Some((Bracket::Paren | Bracket::Square, _))
             );
-            let continues = match out.as_slice() {
-                [] => true,
+            let continues = match out.last_two() {
+                (_, None) => true,
                 // `import "dir/" as *` ends its statement with `*`.
-                [.., (_, Token::As, _), (_, Token::Star, _)] => false,
-                [.., (_, last, _)] => continues_line(last),
+                (Some(Token::As), Some(Token::Star)) => false,
+                (_, Some(last)) => continues_line(last),
             };
             if !inside_parens && !continues && self.pending_newline.is_none() {
                 self.pending_newline = Some((start, end));

@@ -3,6 +3,7 @@
 //! edges, autoedges, and refusing ordering cycles.
 
 use super::{errors, EvalCore, EvalState, PendingResource};
+use crate::fields::Fields;
 use crate::graph::{Edge, Resource, ResourceGraph};
 use crate::scope::did_you_mean;
 use crate::value::Value;
@@ -54,12 +55,15 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
             continue;
         }
         // The values move into the graph; only their spans stay behind.
-        let mut params = BTreeMap::new();
         let mut field_spans = Vec::with_capacity(pending.params.len());
-        for (name, (value, span)) in pending.params {
-            field_spans.push((name.clone(), span));
-            params.insert(name, value);
-        }
+        let params: Fields<Value> = pending
+            .params
+            .into_iter()
+            .map(|(name, (value, span))| {
+                field_spans.push((name.clone(), span));
+                (name, value)
+            })
+            .collect();
         graph.add(Resource {
             kind: key.0.clone(),
             name: key.1.clone(),
@@ -255,7 +259,7 @@ fn check_ranges(core: &EvalCore, state: &mut EvalState, pending: &PendingResourc
 /// resource differs from the resource the first one made.
 fn difference(
     first: &Resource,
-    params: &BTreeMap<String, (Value, Span)>,
+    params: &Fields<(Value, Span)>,
     meta: &crate::graph::MetaParams,
 ) -> Option<String> {
     let names: std::collections::BTreeSet<&String> =

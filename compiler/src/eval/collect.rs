@@ -5,13 +5,13 @@
 
 use super::{EvalCore, Failure, ValueScope};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::fields::Fields;
 use crate::function::Watch;
 use crate::value::Value;
 use crate::value_json::value_from_json;
 use crate::world::{exports_key, Export};
 use mcl_grammar::ast::Resource;
 use mcl_grammar::Span;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// One name the statement asks for, and the exporting host if it says.
@@ -93,13 +93,9 @@ impl EvalCore {
 
     /// An export's fields as values of its kind's field types, each located
     /// at the collect statement; `None` (with a warning) when they do not fit.
-    fn exported_params(
-        &self,
-        export: &Export,
-        span: Span,
-    ) -> Option<BTreeMap<String, (Value, Span)>> {
+    fn exported_params(&self, export: &Export, span: Span) -> Option<Fields<(Value, Span)>> {
         let schema = self.inputs.kinds.schema(&export.kind)?;
-        let mut params = BTreeMap::new();
+        let mut params = Fields::default();
         for (field, json) in &export.params {
             let converted = match schema.field(field) {
                 Some(field_schema) => value_from_json(json, &field_schema.ty),

@@ -17,6 +17,7 @@ mod names;
 mod stmt;
 
 use crate::diagnostics::Diagnostic;
+use crate::fields::Fields;
 use crate::function::{FunctionRegistry, Host, Watch};
 use crate::graph::{MetaParams, ResourceGraph};
 use crate::load::LoadedProgram;
@@ -25,7 +26,6 @@ use crate::scope::{Scope, SharedStmt};
 use crate::value::Value;
 use mcl_grammar::Span;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex};
 
@@ -53,7 +53,7 @@ pub(crate) struct PendingResource {
     pub kind: String,
     pub name: String,
     /// Field values with the span of the expression that produced each.
-    pub params: BTreeMap<String, (Value, Span)>,
+    pub params: Fields<(Value, Span)>,
     pub meta: MetaParams,
     pub span: Span,
 }

@@ -3,6 +3,7 @@
 
 use super::{errors, EvalCore, Failure, PendingEdge, PendingResource, ValueScope};
 use crate::context::kind_of_edge_name;
+use crate::fields::Fields;
 use crate::graph::MetaParams;
 use crate::scope::{Scope, Slot};
 use crate::value::Value;
@@ -11,7 +12,6 @@ use mcl_grammar::ast::{
     Stmt, StmtKind,
 };
 use mcl_grammar::Span;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -245,7 +245,7 @@ impl EvalCore {
         &self,
         resource: &Resource,
         name: String,
-        params: BTreeMap<String, (Value, Span)>,
+        params: Fields<(Value, Span)>,
         body: &Body,
     ) -> Result<(), Failure> {
         let kind = &resource.kind.name;
@@ -422,7 +422,7 @@ type EdgeEnd = (String, Vec<String>, Span);
 /// A resource body's evaluated entries.
 #[derive(Default)]
 pub(super) struct Body {
-    pub params: BTreeMap<String, (Value, Span)>,
+    pub params: Fields<(Value, Span)>,
     pub meta: MetaParams,
     pub edges: Vec<(EdgeRelation, EdgeEnd)>,
 }

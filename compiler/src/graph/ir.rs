@@ -2,6 +2,7 @@
 //! the span that produced them) and edges (ordering, refresh, send/recv).
 
 use super::meta::MetaParams;
+use crate::fields::Fields;
 use crate::value::Value;
 use mcl_grammar::Span;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -14,7 +15,7 @@ pub struct Resource {
     pub kind: String,
     pub name: String,
     /// Only the fields the program defined.
-    pub params: BTreeMap<String, Value>,
+    pub params: Fields<Value>,
     pub meta: MetaParams,
     /// The resource statement that produced it.
     pub span: Span,

@@ -8,7 +8,7 @@ use std::fmt::Write;
 fn dump(text: &str) -> String {
     let lexed = lex(text);
     let mut out = String::new();
-    for (start, token, end) in &lexed.tokens {
+    for (start, token, end) in lexed.tokens.iter() {
         let shown = match token {
             Token::Str(parts) => {
                 let parts: Vec<String> = parts

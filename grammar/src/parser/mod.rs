@@ -96,9 +96,9 @@ struct Attempt {
 }
 
 /// A token and its byte range, as the parser takes it.
-type Triple = (usize, Token, usize);
+use crate::lexer::{Tokens, Triple};
 
-fn parse_tokens(file: FileId, tokens: Vec<Triple>) -> Attempt {
+fn parse_tokens(file: FileId, tokens: impl IntoIterator<Item = Triple>) -> Attempt {
     let mut recovered = Vec::new();
     let mut problems = Vec::new();
     let result = generated::ProgramParser::new().parse(
@@ -191,10 +191,7 @@ impl Surroundings {
     /// then a body), a `{` takes the line break's place. The repaired tokens,
     /// and the errors that each repair answers; parsed again, the body is read
     /// as a body instead of as a run of broken statements.
-    fn with_missing_braces(
-        &self,
-        errors: &[SyntaxError],
-    ) -> Option<(Vec<Triple>, Vec<SyntaxError>)> {
+    fn with_missing_braces(&self, errors: &[SyntaxError]) -> Option<(Tokens, Vec<SyntaxError>)> {
         let mut spare = self.spare_braces.clone();
         let mut repairs: Vec<(usize, Option<Token>)> = Vec::new();
         let mut answered = Vec::new();

@@ -4,13 +4,14 @@
 //! The compiler's graph holds mcl values, which may contain functions and are
 //! bound to the evaluating thread; the engine gets this copy instead.
 
-mod fields;
-
-pub use fields::Fields;
 use mcl_compiler::graph::{MetaParams, ResourceGraph};
 use mcl_grammar::SourceMap;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+
+/// A resource's params as the engine keeps them: JSON values in a vector
+/// sorted by name (see `mcl_compiler::fields`).
+pub type Fields = mcl_compiler::fields::Fields<Json>;
 
 /// `(kind, name)`: how a resource is identified across graph versions.
 pub type ResourceKey = (String, String);
