@@ -1,10 +1,13 @@
 //! `pkg` against the real PackageKit (and apt, dpkg) of a throw-away
 //! container, with the agent running inside it: packages installed and
 //! removed from Debian's mirror, a package removed by hand put back, an
-//! unknown package, and grouped packages installed in one transaction.
+//! unknown package, grouped packages installed in one transaction, and a
+//! package database that another package manager holds locked.
 
 use super::container::{container_or_skip, Container};
 use super::support::{eventually_within, text};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// How long a download and install from the mirror may take.
@@ -212,4 +215,61 @@ fn the_package_example_installs_configures_and_keeps_its_service_running() {
     });
     let (code, log) = agent.stop();
     assert_eq!(code, Some(0), "{log}");
+}
+
+/// Holds dpkg's locks as apt and dpkg take them (fcntl write locks on
+/// `lock-frontend` and `lock`), prints `locked`, and lets go once
+/// `/run/test/release` exists (killing `nsenter` would not end it).
+const HOLD_DPKG_LOCKS: &str = r#"
+my @held;
+for my $path ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock") {
+    open(my $file, ">>", $path) or die "$path: $!";
+    my $lock = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0);
+    fcntl($file, F_SETLK, $lock) or die "lock $path: $!";
+    push @held, $file;
+}
+$| = 1;
+print "locked\n";
+select(undef, undef, undef, 0.1) until -e "/run/test/release";
+"#;
+
+#[test]
+fn a_locked_package_database_is_named_and_the_package_installed_once_free() {
+    let container = container_or_skip!();
+    assert!(!installed(&container, "sl"), "the root has no sl");
+    // perl-base is essential: every Debian has it, and its Fcntl.
+    let mut holder = container
+        .command("perl")
+        .args(["-MFcntl", "-e", HOLD_DPKG_LOCKS])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("perl runs");
+    let mut first = String::new();
+    BufReader::new(holder.stdout.take().expect("piped"))
+        .read_line(&mut first)
+        .expect("perl says when it holds the locks");
+    assert_eq!(first, "locked\n");
+
+    container.program("pkg \"sl\" {\n\tstate => \"installed\",\n}\n");
+    let agent = container.agent(&[]);
+    // PackageKit waits for the lock (its status is logged) or gives up
+    // (a located error that names the cause); either way the user is told.
+    eventually_within("the lock is named", INSTALL, || {
+        let log = agent.log();
+        log.contains("waiting for the package database lock")
+            || log.contains("the package database is locked")
+    });
+    assert!(!installed(&container, "sl"), "{}", agent.log());
+
+    std::fs::write(container.shared().join("release"), "").expect("release");
+    assert!(holder.wait().expect("perl ends").success());
+    eventually_within("sl is installed once the lock is free", INSTALL, || {
+        installed(&container, "sl")
+    });
+    let (code, log) = agent.stop();
+    assert_eq!(code, Some(0), "{log}");
+    for line in log.lines().filter(|line| line.contains("lock")) {
+        eprintln!("{line}");
+    }
 }
