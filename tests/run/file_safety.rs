@@ -1,6 +1,7 @@
 //! The file resource against hostile and crashed neighbours, with the real
-//! binary: a symlink swap race by an unprivileged user, and temporaries a
-//! dead agent left behind.
+//! binary: symlink swap races by an unprivileged user (at a managed path,
+//! and inside a recursively copied and purged tree), and temporaries a dead
+//! agent left behind.
 
 use super::support::{text, Case};
 use std::fs;
@@ -101,6 +102,76 @@ fn a_symlink_swap_race_never_reaches_the_victim() {
     assert_eq!(metadata.mode() & 0o7777, 0o600);
     assert_eq!((metadata.uid(), metadata.gid()), (0, 0));
     assert_eq!(fs::read(&victim).unwrap(), b"secret");
+}
+
+/// An unprivileged user who owns a directory inside a recursively copied
+/// and purged tree swaps a subdirectory of it for a symlink to a root-only
+/// directory, in a loop, against one-shot runs (each walks the whole tree):
+/// nothing of the victim directory is purged, and nothing is copied into it.
+#[test]
+fn a_directory_swapped_for_a_symlink_inside_a_purged_tree_never_reaches_the_victim() {
+    if !is_root() {
+        eprintln!(
+            "skipped: needs root to run the swap loop as `nobody` against a root-owned victim"
+        );
+        return;
+    }
+    let case = Case::new(
+        "file \"@/site/\" {\n\tsource => \"@/src/\",\n\trecurse => true,\n\tpurge => true,\n\tforce => true,\n}\n",
+    );
+    fs::set_permissions(case.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir_all(case.path("src/uploads/sub")).unwrap();
+    fs::write(case.path("src/uploads/sub/keep"), "from the source").unwrap();
+    fs::set_permissions(case.path("src/uploads"), fs::Permissions::from_mode(0o755)).unwrap();
+    // The upload directory belongs to the attacker, as a web server's would.
+    fs::create_dir_all(case.path("site/uploads/sub")).unwrap();
+    std::os::unix::fs::chown(case.path("site/uploads"), Some(65534), Some(65534)).unwrap();
+    let victim = case.path("victim");
+    fs::create_dir(&victim).unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(victim.join("important"), "secret").unwrap();
+    // renameat2(RENAME_EXCHANGE) swaps the directory and a symlink to the
+    // victim back and forth, hundreds of thousands of times a second (and
+    // makes the symlink again when the purge removed it).
+    let script = format!(
+        "chdir '{uploads}' or die; my ($dir, $link) = ('sub', 'l'); my $end = time + 4; \
+         while (time < $end) {{ syscall(316, -100, $dir, -100, $link, 2) == 0 \
+         or symlink('{victim}', $link); }}",
+        uploads = case.path("site/uploads").display(),
+        victim = victim.display()
+    );
+    let mut swapper = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "perl",
+            "-e",
+        ])
+        .arg(&script)
+        .spawn()
+        .expect("setpriv starts");
+    let started = Instant::now();
+    let mut runs = 0;
+    while started.elapsed() < Duration::from_secs(3) && swapper.try_wait().expect("wait").is_none()
+    {
+        let output = case.once(&[]);
+        runs += 1;
+        let log = text(&output.stderr);
+        assert!(
+            victim.join("important").exists(),
+            "run {runs} purged the victim: {log}"
+        );
+        assert!(
+            !victim.join("keep").exists(),
+            "run {runs} copied into the victim: {log}"
+        );
+    }
+    let _ = swapper.kill();
+    let _ = swapper.wait();
+    assert!(runs > 1, "the runs raced the swaps");
+    assert_eq!(fs::read(victim.join("important")).unwrap(), b"secret");
+    assert_eq!(fs::read_dir(&victim).unwrap().count(), 1);
 }
 
 /// SIGKILL a one-shot run of 1,000 files at a few moments: every file is

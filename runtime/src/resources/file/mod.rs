@@ -31,6 +31,7 @@
 mod atomic;
 mod check;
 mod content;
+mod dir_handle;
 mod entry;
 mod hub;
 mod meta;

@@ -8,13 +8,20 @@
 //! resources manage (`excludes`) are neither copied over nor purged, and
 //! directories leading to them are kept and purged inside. Each file is
 //! written atomically (see `atomic.rs`); the tree as a whole is not.
+//!
+//! Both trees are walked through held directory descriptors
+//! ([`DirHandle`]): an entry is worked on inside the directory that was
+//! listed, and a subdirectory swapped for a symlink meanwhile is refused,
+//! so no write or removal ever lands outside the tree.
 
 use super::atomic::{self, NewMeta};
 use super::content::{same_content, Wanted};
+use super::dir_handle::DirHandle;
 use super::entry::{read_entries, require_force, Kind};
 use super::mode::format_mode;
 use super::report::Report;
 use crate::resource::ResourceError;
+use std::ffi::OsStr;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -35,32 +42,51 @@ impl Tree<'_> {
         dir_exists: bool,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
-        let mut existing = if dir_exists {
-            read_entries(dir)?
+        let source = DirHandle::open(source)?;
+        let dir = if dir_exists {
+            Dest::Held(DirHandle::open(dir)?)
         } else {
-            Default::default()
+            Dest::Absent(dir.to_owned())
         };
-        for (name, source_metadata) in read_entries(source)? {
-            let from = source.join(&name);
-            let to = dir.join(&name);
+        self.sync_held(&source, &dir, report)
+    }
+
+    /// Removes every entry of `dir` that is not excluded.
+    pub fn purge_dir(&self, dir: &Path, report: &mut Report) -> Result<(), ResourceError> {
+        self.purge_held(&DirHandle::open(dir)?, report)
+    }
+
+    fn sync_held(
+        &self,
+        source: &DirHandle,
+        dir: &Dest,
+        report: &mut Report,
+    ) -> Result<(), ResourceError> {
+        let mut existing = match dir {
+            Dest::Held(held) => held.named(read_entries(held.path()))?,
+            Dest::Absent(_) => Default::default(),
+        };
+        for (name, source_metadata) in source.named(read_entries(source.path()))? {
             let found = existing.remove(&name);
-            if self.is_excluded(&to) {
+            if self.is_excluded(&dir.shown(&name)) {
                 continue;
             }
-            self.sync_entry(&from, &source_metadata, &to, found.as_ref(), report)?;
+            let from = Entry::of(source, &name);
+            self.sync_entry(&from, &source_metadata, dir, &name, found.as_ref(), report)?;
         }
         if self.purge {
-            for (name, metadata) in existing {
-                self.purge_entry(&dir.join(name), &metadata, report)?;
+            if let Dest::Held(held) = dir {
+                for (name, metadata) in existing {
+                    self.purge_entry(held, &name, &metadata, report)?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Removes every entry of `dir` that is not excluded.
-    pub fn purge_dir(&self, dir: &Path, report: &mut Report) -> Result<(), ResourceError> {
-        for (name, metadata) in read_entries(dir)? {
-            self.purge_entry(&dir.join(name), &metadata, report)?;
+    fn purge_held(&self, dir: &DirHandle, report: &mut Report) -> Result<(), ResourceError> {
+        for (name, metadata) in dir.named(read_entries(dir.path()))? {
+            self.purge_entry(dir, &name, &metadata, report)?;
         }
         Ok(())
     }
@@ -77,130 +103,145 @@ impl Tree<'_> {
 
     fn purge_entry(
         &self,
-        path: &Path,
+        dir: &DirHandle,
+        name: &OsStr,
         metadata: &Metadata,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
-        if self.is_excluded(path) {
+        let shown = dir.shown(name);
+        if self.is_excluded(&shown) {
             return Ok(());
         }
         let kind = Kind::of(metadata);
-        if kind == Kind::Dir && self.leads_to_excluded(path) {
-            return self.purge_dir(path, report);
+        if kind == Kind::Dir && self.leads_to_excluded(&shown) {
+            return self.purge_held(&dir.child(name)?, report);
         }
-        let name = kind.name();
+        let what = kind.name();
         report.change(
-            format!("removed {name} {}", path.display()),
-            format!("would remove {name} {}", path.display()),
+            format!("removed {what} {}", shown.display()),
+            format!("would remove {what} {}", shown.display()),
         );
         if report.apply() {
-            atomic::remove(path, kind == Kind::Dir, true)?;
+            dir.named(atomic::remove(&dir.entry(name), kind == Kind::Dir, true))?;
         }
         Ok(())
     }
 
     fn sync_entry(
         &self,
-        from: &Path,
+        from: &Entry,
         from_metadata: &Metadata,
-        to: &Path,
+        dir: &Dest,
+        name: &OsStr,
         found: Option<&Metadata>,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
         let found_kind = found.map(Kind::of);
         match Kind::of(from_metadata) {
-            Kind::Dir => self.sync_dir(from, from_metadata, to, found, report),
+            Kind::Dir => self.sync_dir(from, from_metadata, dir, name, found, report),
             Kind::File => {
                 let mode = from_metadata.mode() & 0o7777;
                 let wanted = Wanted::File {
-                    path: from.to_owned(),
+                    path: from.op.clone(),
                     len: from_metadata.len(),
                     mode,
                 };
-                self.sync_file(&wanted, mode, to, found, report)
+                from.named(self.sync_file(&wanted, mode, dir, name, found, report))
             }
             Kind::Symlink => {
-                let link = fs::read_link(from)
-                    .map_err(|error| atomic::failed("cannot read symlink", from, error))?;
+                let link = fs::read_link(&from.op)
+                    .map_err(|error| atomic::failed("cannot read symlink", &from.shown, error))?;
+                let to = dir.entry(name);
                 if found_kind == Some(Kind::Symlink)
-                    && fs::read_link(to).ok().as_deref() == Some(link.as_path())
+                    && fs::read_link(&to).ok().as_deref() == Some(link.as_path())
                 {
                     return Ok(());
                 }
-                self.clear_for(to, found_kind, "symlink", report)?;
-                let shown = format!("{} -> {}", to.display(), link.display());
+                self.clear_for(dir, name, found_kind, "symlink", report)?;
+                let shown = format!("{} -> {}", dir.shown(name).display(), link.display());
                 report.change(format!("linked {shown}"), format!("would link {shown}"));
                 if report.apply() {
-                    atomic::replace_symlink(to, &link, None, None)?;
+                    dir.named(atomic::replace_symlink(&to, &link, None, None))?;
                 }
                 Ok(())
             }
             Kind::Special => Err(ResourceError::failed(format!(
                 "cannot copy {}: not a regular file, directory or symlink",
-                from.display()
+                from.shown.display()
             ))),
         }
     }
 
     fn sync_dir(
         &self,
-        from: &Path,
+        from: &Entry,
         from_metadata: &Metadata,
-        to: &Path,
+        dir: &Dest,
+        name: &OsStr,
         found: Option<&Metadata>,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
         let mode = from_metadata.mode() & 0o7777;
-        if let Some(found) = found.filter(|found| Kind::of(found) == Kind::Dir) {
+        let source = from.dir.child(name)?;
+        let shown = dir.shown(name);
+        // An entry is only ever found in a directory that is held.
+        if let (Some(found), Dest::Held(held)) =
+            (found.filter(|found| Kind::of(found) == Kind::Dir), dir)
+        {
+            let child = held.child(name)?;
             let current = found.mode() & 0o7777;
             if current != mode {
-                let shown = format!(
+                let modes = format!(
                     "{} {} -> {}",
-                    to.display(),
+                    shown.display(),
                     format_mode(current),
                     format_mode(mode)
                 );
                 report.change(
-                    format!("mode of {shown}"),
-                    format!("would change mode of {shown}"),
+                    format!("mode of {modes}"),
+                    format!("would change mode of {modes}"),
                 );
                 if report.apply() {
-                    atomic::chmod(to, mode)?;
+                    child.chmod(mode)?;
                 }
             }
-            return self.sync(from, to, true, report);
+            return self.sync_held(&source, &Dest::Held(child), report);
         }
-        self.clear_for(to, found.map(Kind::of), "directory", report)?;
-        let shown = to.display();
+        self.clear_for(dir, name, found.map(Kind::of), "directory", report)?;
         report.change(
-            format!("created directory {shown}"),
-            format!("would create directory {shown}"),
+            format!("created directory {}", shown.display()),
+            format!("would create directory {}", shown.display()),
         );
-        if report.apply() {
-            atomic::create_dir(
-                to,
-                NewMeta {
+        let child = match dir {
+            Dest::Held(held) if report.apply() => {
+                let meta = NewMeta {
                     mode,
                     uid: None,
                     gid: None,
                     owner_best_effort: false,
-                },
-            )?;
-        }
-        self.sync(from, to, report.apply(), report)
+                };
+                held.named(atomic::create_dir(&held.entry(name), meta))?;
+                Dest::Held(held.child(name)?)
+            }
+            _ => Dest::Absent(shown),
+        };
+        self.sync_held(&source, &child, report)
     }
 
     fn sync_file(
         &self,
         wanted: &Wanted,
         mode: u32,
-        to: &Path,
+        dir: &Dest,
+        name: &OsStr,
         found: Option<&Metadata>,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
-        let shown = to.display();
+        let to = dir.entry(name);
+        let shown = dir.shown(name);
+        let shown = shown.display();
         if let Some(found) = found.filter(|found| Kind::of(found) == Kind::File) {
-            if same_content(to, found.len(), wanted)? {
+            if dir.named(same_content(&to, found.len(), wanted))? {
                 let current = found.mode() & 0o7777;
                 if current != mode {
                     let modes = format!("{} -> {}", format_mode(current), format_mode(mode));
@@ -209,7 +250,7 @@ impl Tree<'_> {
                         format!("would change mode of {shown} {modes}"),
                     );
                     if report.apply() {
-                        atomic::chmod(to, mode)?;
+                        dir.named(atomic::chmod(&to, mode))?;
                     }
                 }
                 return Ok(());
@@ -226,11 +267,11 @@ impl Tree<'_> {
                     gid: Some(found.gid()),
                     owner_best_effort: true,
                 };
-                atomic::write_file(to, &mut *wanted.reader()?, meta)?;
+                dir.named(atomic::write_file(&to, &mut *wanted.reader()?, meta))?;
             }
             return Ok(());
         }
-        self.clear_for(to, found.map(Kind::of), "file", report)?;
+        self.clear_for(dir, name, found.map(Kind::of), "file", report)?;
         let bytes = wanted.len();
         report.change(
             format!("copied {shown} ({bytes} bytes)"),
@@ -243,7 +284,7 @@ impl Tree<'_> {
                 gid: None,
                 owner_best_effort: false,
             };
-            atomic::write_file(to, &mut *wanted.reader()?, meta)?;
+            dir.named(atomic::write_file(&to, &mut *wanted.reader()?, meta))?;
         }
         Ok(())
     }
@@ -253,23 +294,77 @@ impl Tree<'_> {
     /// follows; only a directory has to go first.
     fn clear_for(
         &self,
-        path: &Path,
+        dir: &Dest,
+        name: &OsStr,
         found: Option<Kind>,
         wanted: &str,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
         let Some(found) = found else { return Ok(()) };
-        require_force(self.force, path, found, wanted)?;
+        let shown = dir.shown(name);
+        require_force(self.force, &shown, found, wanted)?;
         if found == Kind::Dir || wanted == "directory" {
-            let name = found.name();
+            let what = found.name();
             report.change(
-                format!("removed {name} {}", path.display()),
-                format!("would remove {name} {}", path.display()),
+                format!("removed {what} {}", shown.display()),
+                format!("would remove {what} {}", shown.display()),
             );
             if report.apply() {
-                atomic::remove(path, found == Kind::Dir, true)?;
+                dir.named(atomic::remove(&dir.entry(name), found == Kind::Dir, true))?;
             }
         }
         Ok(())
+    }
+}
+
+/// The destination directory: held open, or not there (in noop mode, or
+/// below a directory noop would create), when only its path is known.
+enum Dest {
+    Held(DirHandle),
+    Absent(PathBuf),
+}
+
+impl Dest {
+    /// The entry `name`, for operations (only ever done on a held one).
+    fn entry(&self, name: &OsStr) -> PathBuf {
+        match self {
+            Dest::Held(held) => held.entry(name),
+            Dest::Absent(path) => path.join(name),
+        }
+    }
+
+    fn shown(&self, name: &OsStr) -> PathBuf {
+        match self {
+            Dest::Held(held) => held.shown(name),
+            Dest::Absent(path) => path.join(name),
+        }
+    }
+
+    fn named<T>(&self, result: Result<T, ResourceError>) -> Result<T, ResourceError> {
+        match self {
+            Dest::Held(held) => held.named(result),
+            Dest::Absent(_) => result,
+        }
+    }
+}
+
+/// An entry of the source tree: where to read it, and its name in messages.
+struct Entry<'a> {
+    dir: &'a DirHandle,
+    op: PathBuf,
+    shown: PathBuf,
+}
+
+impl Entry<'_> {
+    fn of<'a>(dir: &'a DirHandle, name: &OsStr) -> Entry<'a> {
+        Entry {
+            dir,
+            op: dir.entry(name),
+            shown: dir.shown(name),
+        }
+    }
+
+    fn named<T>(&self, result: Result<T, ResourceError>) -> Result<T, ResourceError> {
+        self.dir.named(result)
     }
 }
