@@ -104,6 +104,51 @@ fn a_symlink_swap_race_never_reaches_the_victim() {
     assert_eq!(fs::read(&victim).unwrap(), b"secret");
 }
 
+/// A hard link to a root-only file, found in a sticky world-writable
+/// directory where only a mode is managed, is refused (changing the mode
+/// in place would change the victim); content is written as a new inode,
+/// so a hard-linked victim keeps its own. The links are made by the test
+/// as root: with `fs.protected_hardlinks=1` another user could not.
+#[test]
+fn a_hard_link_in_a_shared_directory_never_hands_its_target_to_the_agent() {
+    let case = Case::new(
+        "file \"@/d/f\" {\n\tmode => \"0666\",\n}\nfile \"@/d/g\" {\n\tcontent => \"new\\n\",\n}\n",
+    );
+    let shared = case.path("d");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = case.path("victim");
+    fs::write(&victim, "secret").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::hard_link(&victim, shared.join("f")).unwrap();
+    let other = case.path("other");
+    fs::write(&other, "other's own\n").unwrap();
+    fs::hard_link(&other, shared.join("g")).unwrap();
+
+    let output = case.once(&[]);
+    let log = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{log}");
+    assert!(
+        log.contains("has 2 hard links and its directory can be written by others"),
+        "{log}"
+    );
+    assert_eq!(
+        fs::metadata(&victim).unwrap().mode() & 0o7777,
+        0o600,
+        "{log}"
+    );
+    assert_eq!(
+        fs::read_to_string(shared.join("g")).unwrap(),
+        "new\n",
+        "{log}"
+    );
+    assert_eq!(
+        fs::read_to_string(&other).unwrap(),
+        "other's own\n",
+        "{log}"
+    );
+}
+
 /// An unprivileged user who owns a directory inside a recursively copied
 /// and purged tree swaps a subdirectory of it for a symlink to a root-only
 /// directory, in a loop, against one-shot runs (each walks the whole tree):

@@ -236,7 +236,10 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
             );
             let wanted = match wanted {
                 Some(wanted) if !same_content(target, metadata.len(), &wanted)? => wanted,
-                _ => return plan.apply(target, report),
+                _ => {
+                    plan.refuse_shared_inode(target, &metadata, params.force)?;
+                    return plan.apply(target, report);
+                }
             };
             let bytes = wanted.len();
             report.change(
@@ -278,6 +281,9 @@ fn ensure_file(params: &Params, target: &Path, report: &mut Report) -> Result<()
                 wanted_mode(params, metadata.mode(), false, None),
                 owner,
             );
+            if kind == Kind::File {
+                plan.refuse_shared_inode(target, &metadata, params.force)?;
+            }
             plan.apply(target, report)
         }
         (found, kind) => {

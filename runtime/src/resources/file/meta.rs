@@ -92,6 +92,42 @@ impl MetaPlan {
         }
     }
 
+    /// Whether the plan changes anything.
+    fn changes(&self) -> bool {
+        self.uid.is_some() || self.gid.is_some() || self.mode.is_some()
+    }
+
+    /// Refuses to change in place a file with other hard links in a
+    /// directory others can write (sticky `/tmp`, another user's home):
+    /// every link shares the inode, so one planted there to a file its
+    /// planter cannot touch would hand that file's mode or owner to us.
+    /// Linux's `fs.protected_hardlinks=1` (Debian's default) stops such
+    /// links being made to others' files; this covers hosts without it.
+    /// Content is never at risk: it is replaced by a new inode.
+    pub fn refuse_shared_inode(
+        &self,
+        target: &Path,
+        metadata: &Metadata,
+        force: bool,
+    ) -> Result<(), ResourceError> {
+        if force || !self.changes() || metadata.nlink() < 2 {
+            return Ok(());
+        }
+        let Some(parent) = target.parent().and_then(|parent| parent.metadata().ok()) else {
+            return Ok(());
+        };
+        let others_write =
+            parent.mode() & 0o002 != 0 || parent.uid() != nix::unistd::Uid::effective().as_raw();
+        if !others_write {
+            return Ok(());
+        }
+        Err(ResourceError::failed(format!(
+            "{} has {} hard links and its directory can be written by others: changing              its mode or owner in place would change every link, and one may have been              planted there to another file; set `force => true` to change it anyway",
+            target.display(),
+            metadata.nlink()
+        )))
+    }
+
     /// Fixes the path in place, never through a symlink at `target` (see
     /// [`atomic::open_nofollow`]).
     pub fn apply(&self, target: &Path, report: &mut Report) -> Result<(), ResourceError> {
