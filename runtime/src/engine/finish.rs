@@ -77,6 +77,7 @@ impl Engine {
     /// Logs a successful check/apply; true when it changed something
     /// (or sent something new).
     fn succeeded(&mut self, key: &ResourceKey, outcome: Outcome, elapsed: Duration) -> bool {
+        self.reversal_done(key, &outcome);
         let Some(vertex) = self.vertices.get_mut(key) else {
             return false;
         };
@@ -87,10 +88,6 @@ impl Engine {
         }
         // Formatted only for the lines that are written: most checks find
         // everything right and log nothing above debug.
-        self.reversal_done(key, &outcome);
-        let Some(vertex) = self.vertices.get_mut(key) else {
-            return false;
-        };
         let id = &vertex.spec;
         let mut changed = false;
         match outcome {
