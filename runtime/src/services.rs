@@ -69,6 +69,14 @@ impl Services {
         self
     }
 
+    /// These services, for an agent process: the commands still running
+    /// when it dies are killed with everything they started in their
+    /// process groups (see `RunningCommands::reaped_at_exit`).
+    pub fn for_agent_process(mut self) -> Services {
+        self.commands = RunningCommands::reaped_at_exit();
+        self
+    }
+
     /// These services, keeping resource state in `state`.
     pub fn with_state(mut self, state: StateDir) -> Services {
         self.state = state;

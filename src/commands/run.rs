@@ -146,6 +146,7 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
             .unwrap_or_default(),
     };
     let services = Services::with_kinds(kinds)
+        .for_agent_process()
         .with_world(Arc::clone(&world))
         .with_state(StateDir::at(super::world::state_dir(args).join("state")));
     let grace = Duration::from_secs(args.shutdown_grace);

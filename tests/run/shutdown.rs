@@ -33,17 +33,25 @@ fn a_stuck_command_is_killed_after_the_shutdown_grace_and_named() {
     });
 }
 
+/// With the agent SIGKILLed, its running commands die, and so does what
+/// they started in the background (`sleep 300 &`); what a command that
+/// had finished left in the background (a daemon it started) lives on.
 #[test]
 fn commands_die_with_an_agent_that_is_killed() {
     let case = Case::new(
         "exec \"long\" {\n\tcmd => \"echo $$ > @/pid; exec sleep 300\",\n\tshell => \"/bin/sh\",\n}\n\
-         exec \"watched\" {\n\tcmd => \"true\",\n\twatchcmd => \"echo $$ > @/watch.pid; exec sleep 300\",\n\twatchshell => \"/bin/sh\",\n}\n",
+         exec \"watched\" {\n\tcmd => \"true\",\n\twatchcmd => \"echo $$ > @/watch.pid; exec sleep 300\",\n\twatchshell => \"/bin/sh\",\n}\n\
+         exec \"helper\" {\n\tcmd => \"sleep 300 & echo $! > @/background.pid; wait\",\n\tshell => \"/bin/sh\",\n}\n\
+         exec \"daemon\" {\n\tcmd => \"sleep 300 > /dev/null 2>&1 & echo $! > @/daemon.pid\",\n\tshell => \"/bin/sh\",\n}\n",
     );
     let agent = case.agent(&[]);
-    eventually("both commands run", || {
-        !case.read("pid").trim().is_empty() && !case.read("watch.pid").trim().is_empty()
+    eventually("the commands run", || {
+        ["pid", "watch.pid", "background.pid", "daemon.pid"]
+            .iter()
+            .all(|name| !case.read(name).trim().is_empty())
     });
-    let pids: Vec<i32> = ["pid", "watch.pid"]
+    let daemon: i32 = case.read("daemon.pid").trim().parse().expect("a pid");
+    let pids: Vec<i32> = ["pid", "watch.pid", "background.pid"]
         .iter()
         .map(|name| case.read(name).trim().parse().expect("a pid"))
         .collect();
@@ -55,4 +63,12 @@ fn commands_die_with_an_agent_that_is_killed() {
                     .is_ok_and(|stat| stat.contains(") Z "))
         })
     });
+    let daemon_lives = Path::new(&format!("/proc/{daemon}")).exists();
+    let _ = std::process::Command::new("kill")
+        .arg(daemon.to_string())
+        .status();
+    assert!(
+        daemon_lives,
+        "a finished command's background process is left alone"
+    );
 }

@@ -35,6 +35,7 @@
 
 mod config;
 mod process;
+mod reaper;
 pub(crate) use process::dies_with_agent;
 mod schema;
 mod watch_command;

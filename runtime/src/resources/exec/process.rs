@@ -11,6 +11,7 @@
 //! `watch_command.rs`.
 
 use super::config::{CommandLine, Credentials};
+use super::reaper::Reaper;
 use crate::resource::ResourceError;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
@@ -125,14 +126,26 @@ pub struct RunningCommands {
     groups: Arc<Mutex<BTreeMap<i32, Arc<str>>>>,
     /// Whose commands this handle registers (see `owned_by`).
     owner: Arc<str>,
+    /// Ends the running groups if the agent dies (`mgmt run` only).
+    reaper: Option<Arc<Reaper>>,
 }
 
 impl RunningCommands {
+    /// A register whose running groups are killed whole when the agent
+    /// process dies, however it dies (see `reaper.rs`).
+    pub fn reaped_at_exit() -> RunningCommands {
+        RunningCommands {
+            reaper: Some(Arc::default()),
+            ..RunningCommands::default()
+        }
+    }
+
     /// The same register, for the commands of the resource `owner`.
     pub fn owned_by(&self, owner: &str) -> RunningCommands {
         RunningCommands {
             groups: Arc::clone(&self.groups),
             owner: Arc::from(owner),
+            reaper: self.reaper.clone(),
         }
     }
 
@@ -140,6 +153,9 @@ impl RunningCommands {
     pub fn register(&self, leader: u32) -> ProcessGroup {
         let id = i32::try_from(leader).unwrap_or(i32::MAX);
         self.lock().insert(id, Arc::clone(&self.owner));
+        if let Some(reaper) = &self.reaper {
+            reaper.started(id);
+        }
         ProcessGroup {
             id,
             running: self.clone(),
@@ -185,6 +201,9 @@ impl ProcessGroup {
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.running.lock().remove(&self.id);
+        if let Some(reaper) = &self.running.reaper {
+            reaper.ended(self.id);
+        }
     }
 }
 
@@ -192,8 +211,8 @@ impl Drop for ProcessGroup {
 /// it gets SIGKILL if the agent dies without killing it (SIGKILLed, say):
 /// the parent-death signal survives `setpriv`'s exec into the command, and
 /// setting it in the child ourselves would need `unsafe` code between fork
-/// and exec. It covers the command itself, not what it puts in the
-/// background. Without `setpriv`, commands start directly, as said once.
+/// and exec. It covers the command itself; what it puts in the background
+/// is the reaper's (`reaper.rs`). Without `setpriv`, commands start directly, as said once.
 static PARENT_DEATH_WRAPPER: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
     let found = ["/usr/bin/setpriv", "/bin/setpriv"]
         .into_iter()
