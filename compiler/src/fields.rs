@@ -29,6 +29,11 @@ impl<V> Fields<V> {
         self.position(name).ok().map(|index| &mut self.0[index].1)
     }
 
+    /// Where `name` is in name order, if it is there.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.position(name).ok()
+    }
+
     pub fn contains_key(&self, name: &str) -> bool {
         self.position(name).is_ok()
     }

@@ -11,34 +11,32 @@ use mcl_grammar::Span;
 use std::collections::BTreeMap;
 
 /// Where the first statement that made a resource set each field, for
-/// errors about a differing duplicate.
+/// errors about a differing duplicate: the spans in the order of the
+/// resource's params (both sorted by name), so no name is copied.
 struct Origin {
     span: Span,
-    field_spans: Vec<(String, Span)>,
+    field_spans: Vec<Span>,
 }
 
 impl Origin {
-    fn field_span(&self, field: &str) -> Span {
-        self.field_spans
-            .iter()
-            .find(|(name, _)| name == field)
-            .map_or(self.span, |(_, span)| *span)
+    fn field_span(&self, resource: &Resource, field: &str) -> Span {
+        resource
+            .params
+            .index_of(field)
+            .and_then(|index| self.field_spans.get(index).copied())
+            .unwrap_or(self.span)
     }
 }
 
 pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGraph {
     let resources = std::mem::take(&mut state.resources);
     let mut graph = ResourceGraph::with_capacity(resources.len(), state.edges.len());
-    let mut origins: BTreeMap<(String, String), Origin> = BTreeMap::new();
+    // By the resource's index in the graph.
+    let mut origins: Vec<Origin> = Vec::with_capacity(resources.len());
     for pending in resources {
         check_ranges(core, state, &pending);
         let key = (pending.kind, pending.name);
-        // `origins` has the same keys as the graph: look in the graph (which
-        // builds a key to search) only for a duplicate.
-        let duplicate = origins
-            .get(&key)
-            .and_then(|first| Some((first, graph.find(&key.0, &key.1)?)));
-        if let Some((first, id)) = duplicate {
+        if let Some(id) = graph.find_key(&key) {
             let resource = graph.resource(id);
             if let Some(field) = difference(resource, &pending.params, &pending.meta) {
                 let second_span = pending
@@ -48,7 +46,7 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
                 state.diagnostics.push(errors::conflicting_duplicate(
                     &resource.id(),
                     &field,
-                    first.field_span(&field),
+                    origins[id.index()].field_span(resource, &field),
                     second_span,
                 ));
             }
@@ -60,24 +58,23 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
             .params
             .into_iter()
             .map(|(name, (value, span))| {
-                field_spans.push((name.clone(), span));
+                field_spans.push(span);
                 (name, value)
             })
             .collect();
-        graph.add(Resource {
-            kind: key.0.clone(),
-            name: key.1.clone(),
+        let (kind, name) = key;
+        let id = graph.add(Resource {
+            kind,
+            name,
             params,
             meta: pending.meta,
             span: pending.span,
         });
-        origins.insert(
-            key,
-            Origin {
-                span: pending.span,
-                field_spans,
-            },
-        );
+        debug_assert_eq!(id.index(), origins.len(), "resources are only added");
+        origins.push(Origin {
+            span: pending.span,
+            field_spans,
+        });
     }
     let edges = std::mem::take(&mut state.edges);
     // Each receiving field has one sender: `(kind, name, field)` -> who and where.
@@ -131,13 +128,11 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
             (None, _) => {
                 state
                     .diagnostics
-                    .push(unknown_end(&origins, &pending.from, pending.from_span))
+                    .push(unknown_end(&graph, &pending.from, pending.from_span))
             }
-            (_, None) => {
-                state
-                    .diagnostics
-                    .push(unknown_end(&origins, &pending.to, pending.to_span))
-            }
+            (_, None) => state
+                .diagnostics
+                .push(unknown_end(&graph, &pending.to, pending.to_span)),
         }
     }
     if core.inputs.autoedges {
@@ -152,14 +147,14 @@ pub(super) fn build_graph(core: &EvalCore, state: &mut EvalState) -> ResourceGra
 }
 
 fn unknown_end(
-    origins: &BTreeMap<(String, String), Origin>,
+    graph: &ResourceGraph,
     end: &(String, String),
     span: mcl_grammar::Span,
 ) -> crate::diagnostics::Diagnostic {
-    let same_kind: Vec<&str> = origins
-        .keys()
-        .filter(|(kind, _)| *kind == end.0)
-        .map(|(_, name)| name.as_str())
+    let same_kind: Vec<&str> = graph
+        .resources()
+        .filter(|(_, resource)| resource.kind == end.0)
+        .map(|(_, resource)| resource.name.as_str())
         .collect();
     let suggestion = did_you_mean(&end.1, same_kind.iter().copied());
     errors::unknown_edge_end(&end.0, &end.1, span, suggestion)

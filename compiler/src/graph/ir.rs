@@ -65,6 +65,11 @@ impl ResourceGraph {
         self.index.get(&(kind.to_owned(), name.to_owned())).copied()
     }
 
+    /// [`ResourceGraph::find`] by an owned `(kind, name)`, with no copy.
+    pub fn find_key(&self, key: &(String, String)) -> Option<ResourceId> {
+        self.index.get(key).copied()
+    }
+
     /// Adds a resource; the caller has checked it is not a duplicate.
     pub fn add(&mut self, resource: Resource) -> ResourceId {
         let key = (resource.kind.clone(), resource.name.clone());
