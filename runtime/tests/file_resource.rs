@@ -374,6 +374,25 @@ fn a_source_directory_is_mirrored_with_recurse() {
 }
 
 #[test]
+fn a_source_directory_reached_through_a_symlink_is_mirrored() {
+    // A deploy's `current -> releases/2` link: the source is the program's
+    // to choose, so a symlink there is followed (only entries inside the
+    // trees are never followed).
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("releases/2");
+    fs::create_dir_all(release.join("sub")).unwrap();
+    fs::write(release.join("sub/a"), "a").unwrap();
+    let current = dir.path().join("current");
+    std::os::unix::fs::symlink(&release, &current).unwrap();
+    let target = dir.path().join("dst");
+    let params = json!({"source": dir_name(&current), "recurse": true});
+    let mut resource = file(dir_name(&target), params);
+    changed(&mut resource);
+    assert_eq!(fs::read_to_string(target.join("sub/a")).unwrap(), "a");
+    correct(&mut resource);
+}
+
+#[test]
 fn fragments_are_concatenated_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let parts = dir.path().join("parts");

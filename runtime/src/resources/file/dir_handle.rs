@@ -31,11 +31,21 @@ const FLAGS: OFlag = OFlag::O_RDONLY
     .union(OFlag::O_CLOEXEC);
 
 impl DirHandle {
-    /// The top of a tree: `path`, whose last component must not be a
-    /// symlink (its parents are the program's to choose).
+    /// The top of a managed tree: `path`, whose last component must not be
+    /// a symlink (its parents are the program's to choose).
     pub fn open(path: &Path) -> Result<DirHandle, ResourceError> {
+        DirHandle::open_with(path, FLAGS)
+    }
+
+    /// The top of a source tree, which the program names: a symlink there
+    /// (a deploy's `current -> releases/2`) is followed, as `cp -r` would.
+    pub fn open_source(path: &Path) -> Result<DirHandle, ResourceError> {
+        DirHandle::open_with(path, FLAGS.difference(OFlag::O_NOFOLLOW))
+    }
+
+    fn open_with(path: &Path, flags: OFlag) -> Result<DirHandle, ResourceError> {
         let fd =
-            nix::fcntl::open(path, FLAGS, Mode::empty()).map_err(|errno| refused(path, errno))?;
+            nix::fcntl::open(path, flags, Mode::empty()).map_err(|errno| refused(path, errno))?;
         Ok(DirHandle::new(fd, path.to_owned()))
     }
 

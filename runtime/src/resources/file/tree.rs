@@ -12,7 +12,9 @@
 //! Both trees are walked through held directory descriptors
 //! ([`DirHandle`]): an entry is worked on inside the directory that was
 //! listed, and a subdirectory swapped for a symlink meanwhile is refused,
-//! so no write or removal ever lands outside the tree.
+//! so no write or removal ever lands outside the tree. The source's own
+//! path may be a symlink (the program names it); the managed directory's
+//! may not (`check.rs` refuses one there before the walk).
 
 use super::atomic::{self, NewMeta};
 use super::content::{same_content, Wanted};
@@ -42,7 +44,7 @@ impl Tree<'_> {
         dir_exists: bool,
         report: &mut Report,
     ) -> Result<(), ResourceError> {
-        let source = DirHandle::open(source)?;
+        let source = DirHandle::open_source(source)?;
         let dir = if dir_exists {
             Dest::Held(DirHandle::open(dir)?)
         } else {
