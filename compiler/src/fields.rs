@@ -25,10 +25,6 @@ impl<V> Fields<V> {
         self.position(name).ok().map(|index| &self.0[index].1)
     }
 
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
-        self.position(name).ok().map(|index| &mut self.0[index].1)
-    }
-
     /// Where `name` is in name order, if it is there.
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.position(name).ok()
@@ -58,11 +54,6 @@ impl<V> Fields<V> {
         self.0.iter().map(|(field, _)| field)
     }
 
-    /// The values, in name order.
-    pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.0.iter().map(|(_, value)| value)
-    }
-
     /// `(name, value)` pairs, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.0.iter().map(|(field, value)| (field, value))
@@ -74,11 +65,6 @@ impl<V> Fields<V> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// Gives back room left over from building.
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
     }
 }
 
@@ -167,6 +153,6 @@ mod tests {
         assert!(!fields.contains_key("mode"));
         assert_eq!(fields.len(), 2);
         fields.extend([("content".to_owned(), "c")]);
-        assert_eq!(fields.values().collect::<Vec<_>>(), [&"c", &"exists"]);
+        assert_eq!(fields["content"], "c", "extend replaces");
     }
 }

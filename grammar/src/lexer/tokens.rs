@@ -52,14 +52,6 @@ impl Tokens {
         let before = from_end.next().map(|(_, token, _)| token);
         (before, last)
     }
-
-    pub fn len(&self) -> usize {
-        self.chunks.iter().map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
-    }
 }
 
 impl IntoIterator for Tokens {
@@ -89,7 +81,6 @@ mod tests {
     #[test]
     fn chunks_keep_order_and_the_last_two() {
         let tokens: Tokens = (0..20_000).map(|at| (at, Token::Comma, at + 1)).collect();
-        assert_eq!(tokens.len(), 20_000);
         assert!(tokens.iter().map(|(at, _, _)| *at).eq(0..20_000));
         assert!(tokens
             .clone()
