@@ -4,6 +4,7 @@
 //! program's `args`, the distribution family, and `expand_home`.
 
 use crate::native::{arg_str, io_message, Native};
+use crate::os_probe::{read, read_failed};
 use mcl_compiler::function::{CallContext, FunctionRegistry, Watch};
 use mcl_compiler::types::Type;
 use mcl_compiler::value::{CallError, Value};
@@ -46,13 +47,7 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
                 let path = arg_str(&args, 0)?;
                 // Watched even when missing, so that creating it re-evaluates.
                 context.watch(Watch::File(path.to_owned()));
-                context
-                    .host
-                    .read_file(path)
-                    .map(Value::Str)
-                    .map_err(|error| {
-                        CallError::catchable(format!("cannot read {path}: {}", io_message(&error)))
-                    })
+                read(context, path).map(Value::Str)
             },
         )
         .reactive(),
@@ -75,10 +70,7 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
                     Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                         Ok(Value::str(""))
                     }
-                    Err(error) => Err(CallError::catchable(format!(
-                        "cannot read {path}: {}",
-                        io_message(&error)
-                    ))),
+                    Err(error) => Err(read_failed(path, &error)),
                 }
             },
         )

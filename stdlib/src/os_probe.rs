@@ -70,9 +70,15 @@ pub(crate) fn register(registry: &mut FunctionRegistry) {
 
 /// The file's text, or a catchable error naming it.
 pub(crate) fn read(context: &CallContext<'_>, path: &str) -> Result<String, CallError> {
-    context.host.read_file(path).map_err(|error| {
-        CallError::catchable(format!("cannot read {path}: {}", io_message(&error)))
-    })
+    context
+        .host
+        .read_file(path)
+        .map_err(|error| read_failed(path, &error))
+}
+
+/// The catchable error for a file that could not be read.
+pub(crate) fn read_failed(path: &str, error: &std::io::Error) -> CallError {
+    CallError::catchable(format!("cannot read {path}: {}", io_message(error)))
 }
 
 /// The kernel flags `hypervisor` on the CPUs of an x86 guest; elsewhere, and
