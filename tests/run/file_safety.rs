@@ -6,6 +6,7 @@
 use super::support::{text, Case};
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,18 @@ fn start_time(pid: u32) -> u64 {
         .nth(19)
         .and_then(|field| field.parse().ok())
         .expect("start time")
+}
+
+/// `@/d`, a sticky world-writable directory as `/tmp` is, and `@/victim`,
+/// a 0600 file holding `secret` that only its owner may touch.
+fn shared_dir_and_victim(case: &Case) -> (PathBuf, PathBuf) {
+    let shared = case.path("d");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = case.path("victim");
+    fs::write(&victim, "secret").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    (shared, victim)
 }
 
 #[test]
@@ -60,12 +73,7 @@ fn a_symlink_swap_race_never_reaches_the_victim() {
     }
     let case = Case::new("file \"@/d/f\" { mode => \"0666\", }\n");
     fs::set_permissions(case.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let shared = case.path("d");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
-    let victim = case.path("victim");
-    fs::write(&victim, "secret").unwrap();
-    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    let (shared, victim) = shared_dir_and_victim(&case);
     let script = format!(
         "cd {dir} && i=0; while [ $i -lt 20000 ]; do \
          echo x > f.new && mv -f f.new f; ln -sf {victim} f.link && mv -f f.link f; \
@@ -114,12 +122,7 @@ fn a_hard_link_in_a_shared_directory_never_hands_its_target_to_the_agent() {
     let case = Case::new(
         "file \"@/d/f\" {\n\tmode => \"0666\",\n}\nfile \"@/d/g\" {\n\tcontent => \"new\\n\",\n}\n",
     );
-    let shared = case.path("d");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
-    let victim = case.path("victim");
-    fs::write(&victim, "secret").unwrap();
-    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    let (shared, victim) = shared_dir_and_victim(&case);
     fs::hard_link(&victim, shared.join("f")).unwrap();
     let other = case.path("other");
     fs::write(&other, "other's own\n").unwrap();
