@@ -30,11 +30,11 @@ fn start_time(pid: u32) -> u64 {
 /// a 0600 file holding `secret` that only its owner may touch.
 fn shared_dir_and_victim(case: &Case) -> (PathBuf, PathBuf) {
     let shared = case.path("d");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    fs::create_dir(&shared).expect("shared dir");
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).expect("chmod 1777");
     let victim = case.path("victim");
-    fs::write(&victim, "secret").unwrap();
-    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::write(&victim, "secret").expect("victim written");
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).expect("chmod 0600");
     (shared, victim)
 }
 
