@@ -10,7 +10,7 @@ pub fn main_file(path: &Path) -> Result<PathBuf, String> {
     if path == Path::new("-") || !path.is_dir() {
         return Ok(path.to_owned());
     }
-    let metadata = path.join("metadata.yaml");
+    let metadata = metadata_file(path);
     let main = match std::fs::read_to_string(&metadata) {
         Ok(text) => main_field(&text)
             .map_err(|problem| format!("{}: {problem}", metadata.display()))?
@@ -27,6 +27,11 @@ pub fn main_file(path: &Path) -> Result<PathBuf, String> {
         ));
     }
     Ok(file)
+}
+
+/// The `metadata.yaml` of a directory entry (which may not exist).
+pub fn metadata_file(directory: &Path) -> PathBuf {
+    directory.join("metadata.yaml")
 }
 
 /// The top-level `main:` of a metadata.yaml (the only field read here),

@@ -142,7 +142,7 @@ fn run_logged(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Failure> {
         reload_also_reads: args
             .entry
             .directory()
-            .map(|directory| vec![directory.join("metadata.yaml")])
+            .map(|directory| vec![crate::entry::metadata_file(directory)])
             .unwrap_or_default(),
     };
     let services = Services::with_kinds(kinds)
