@@ -254,8 +254,8 @@ impl ClientTask {
             Ok(stream) => stream,
             Err(problem) => return Ended::Lost(format!("cannot watch {prefix}: {problem}")),
         };
-        // Each lease is renewed when due; a second is the shortest period.
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        // Each lease is renewed when due.
+        let mut tick = tokio::time::interval(leases::RENEWAL_CHECK);
         loop {
             tokio::select! {
                 message = stream.message() => match message {

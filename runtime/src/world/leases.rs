@@ -1,6 +1,8 @@
 //! The etcd leases of one session with the cluster: one per time to live,
 //! granted when a key first needs it and renewed at a third of its TTL, so
 //! that a host's keys on a lease vanish that long after the host dies.
+//! The third is kept to the millisecond: a 2 s lease renewed only on whole
+//! seconds could wait 2 s for its renewal and lapse under load.
 //!
 //! A host's exports take `--export-ttl`; a schedule volunteer takes its own
 //! `ttl` (or the exports' when it has none).
@@ -18,6 +20,10 @@ struct Lease {
     responses: LeaseKeepAliveStream,
     renewed: Instant,
 }
+
+/// How often the session looks for leases due: well under the shortest
+/// renewal period, so a renewal is never late by more than this.
+pub const RENEWAL_CHECK: Duration = Duration::from_millis(100);
 
 #[derive(Default)]
 pub struct Leases {
@@ -71,17 +77,17 @@ impl Leases {
     /// Renews each lease a third of its TTL after it was last renewed.
     pub async fn renew_due(&mut self) -> Result<(), String> {
         for (ttl, lease) in &mut self.by_ttl {
-            let due = lease.renewed + Duration::from_secs((*ttl / 3).max(1));
-            if Instant::now() < due {
+            if Instant::now() < lease.renewed + renewal_period(*ttl) {
                 continue;
             }
+            let sent = Instant::now();
             lease
                 .keeper
                 .keep_alive()
                 .await
                 .map_err(|problem| format!("cannot keep the lease of {ttl} s: {problem}"))?;
             match lease.responses.message().await {
-                Ok(Some(response)) if response.ttl() > 0 => lease.renewed = Instant::now(),
+                Ok(Some(response)) if response.ttl() > 0 => lease.renewed = sent,
                 _ => return Err(format!("the lease of {ttl} s expired")),
             }
         }
@@ -89,9 +95,21 @@ impl Leases {
     }
 }
 
+/// How often a lease of `ttl` seconds is renewed: a third of its TTL.
+fn renewal_period(ttl: u64) -> Duration {
+    Duration::from_millis(ttl.saturating_mul(1000) / 3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lease_is_renewed_at_a_third_of_its_ttl_to_the_millisecond() {
+        assert_eq!(renewal_period(2), Duration::from_millis(666));
+        assert_eq!(renewal_period(30), Duration::from_secs(10));
+        assert!(RENEWAL_CHECK < renewal_period(1));
+    }
 
     #[test]
     fn exports_take_the_agents_ttl_and_volunteers_their_own() {
