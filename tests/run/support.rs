@@ -240,6 +240,11 @@ impl Agent {
 
 impl Drop for Agent {
     fn drop(&mut self) {
+        // A failed test shows what its agents said: the only account of a
+        // failure that came from timing.
+        if std::thread::panicking() {
+            eprintln!("--- the log of agent {} ---\n{}", self.pid(), self.log());
+        }
         if self.group {
             self.signal("KILL");
         }

@@ -2,11 +2,12 @@
 //! everything below the prefix (a full read, then one watch from the next
 //! revision), and writes this host's keys in transactions. When the
 //! connection is lost (etcd restarted, a member gone, the network cut, the
-//! watch compacted) it reconnects through any endpoint with backoff, reads
+//! watch compacted) it reconnects through the next endpoint, reads
 //! everything again, and puts back what this host wants (its exports, kv
 //! values and volunteers) while deleting what it no longer does; until then
 //! the last mirror stays, so the running graph keeps its collected resources.
 
+use super::failover::Failover;
 use super::keys::{self, Parsed};
 use super::leases::{self, Leases};
 use super::{Entry, Mirror, Store};
@@ -23,8 +24,12 @@ use tracing::{debug, info, warn};
 
 /// etcd refuses transactions of more than 128 operations by default.
 const TXN_OPS: usize = 100;
-const BACKOFF_FIRST: Duration = Duration::from_millis(250);
-const BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+/// How long one request may take. A write that reaches a member while the
+/// cluster elects a new leader is held by etcd until its own timeout (5 s
+/// and more); giving up sooner and writing again in a new session is safe,
+/// since a session puts what this host wants whatever was stored.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How to reach the cluster.
 #[derive(Clone, Debug)]
@@ -80,6 +85,7 @@ impl EtcdStore {
             own: None,
             shared: Vec::new(),
             ready: Some(ready),
+            synced: false,
         };
         tokio::spawn(client.run());
         Ok((EtcdStore { commands }, first_sync))
@@ -89,7 +95,7 @@ impl EtcdStore {
 fn connect_options(options: &EtcdOptions) -> Result<ConnectOptions, String> {
     let mut connect = ConnectOptions::new()
         .with_connect_timeout(Duration::from_secs(2))
-        .with_timeout(Duration::from_secs(5))
+        .with_timeout(REQUEST_TIMEOUT)
         .with_keep_alive(Duration::from_secs(2), Duration::from_secs(2));
     if let Some((user, password)) = &options.user {
         connect = connect.with_user(user.clone(), password.clone());
@@ -135,26 +141,30 @@ struct ClientTask {
     /// Writes of cluster-wide keys not yet made.
     shared: Changes,
     ready: Option<oneshot::Sender<()>>,
+    /// Whether the current session has read everything and written.
+    synced: bool,
 }
 
 impl ClientTask {
     async fn run(mut self) {
-        let mut backoff = BACKOFF_FIRST;
+        let mut failover = Failover::new(self.options.endpoints.clone());
         let mut lost_before = false;
         loop {
-            match self.session(&mut lost_before).await {
+            let endpoint = failover.endpoint().to_owned();
+            self.synced = false;
+            match self.session(&endpoint, &mut lost_before).await {
                 Ended::Closed => return,
                 Ended::Lost(why) => {
+                    let wait = failover.lost(self.synced);
                     warn!(
-                        "etcd at {}: {why}; retrying in {} ms (the running graph keeps its last data)",
-                        self.options.endpoints.join(", "),
-                        backoff.as_millis()
+                        "etcd at {endpoint}: {why}; retrying at {} in {} ms (the running graph keeps its last data)",
+                        failover.endpoint(),
+                        wait.as_millis()
                     );
+                    tokio::time::sleep(wait).await;
                 }
             }
             lost_before = true;
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(BACKOFF_MAX);
             // Writes that came meanwhile are made once connected.
             if self.commands.is_closed() && self.commands.is_empty() {
                 return;
@@ -187,13 +197,12 @@ impl ClientTask {
         changes
     }
 
-    async fn session(&mut self, lost_before: &mut bool) -> Ended {
+    async fn session(&mut self, endpoint: &str, lost_before: &mut bool) -> Ended {
         let prefix = self.options.prefix.clone();
-        let mut client =
-            match Client::connect(&self.options.endpoints, Some(self.connect.clone())).await {
-                Ok(client) => client,
-                Err(problem) => return Ended::Lost(format!("cannot connect: {problem}")),
-            };
+        let mut client = match Client::connect([endpoint], Some(self.connect.clone())).await {
+            Ok(client) => client,
+            Err(problem) => return Ended::Lost(format!("cannot connect: {problem}")),
+        };
         // Granted as keys need them: a new session's leases are new, so
         // every leased key is put again.
         let mut leases = Leases::default();
@@ -235,11 +244,9 @@ impl ClientTask {
         if let Err(problem) = self.write(&mut client, writes, &mut leases).await {
             return Ended::Lost(problem);
         }
+        self.synced = true;
         if *lost_before {
-            info!(
-                "etcd at {}: connected again; data resynced",
-                self.options.endpoints.join(", ")
-            );
+            info!("etcd at {endpoint}: connected again; data resynced");
             *lost_before = false;
         } else {
             debug!("etcd: connected at revision {revision}");

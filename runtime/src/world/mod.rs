@@ -6,6 +6,7 @@
 //! wrote, so an unchanged export costs no request.
 
 mod etcd;
+mod failover;
 pub mod keys;
 mod leases;
 mod memory;
