@@ -64,7 +64,9 @@ fn a_service_is_started_enabled_kept_running_and_restarted_when_its_unit_file_ch
         "stopped by hand, running again after {:?}",
         stopped.elapsed()
     );
-    container.systemctl(&["disable", "mgmt-demo"]);
+    // Without the reload systemctl does after it, systemd's own view of
+    // the unit still says enabled: the agent reads the files' state.
+    container.systemctl(&["disable", "--no-reload", "mgmt-demo"]);
     eventually("the disabled unit is enabled again", || {
         container.systemctl(&["is-enabled", "mgmt-demo"]) == "enabled"
     });

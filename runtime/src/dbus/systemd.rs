@@ -101,6 +101,20 @@ impl Systemd {
             .deserialize()
     }
 
+    /// Whether `unit` is enabled, as its files on disk say now. The unit's
+    /// `UnitFileState` property is what systemd read when it last loaded
+    /// the unit: after `systemctl disable --no-reload`, or between a
+    /// disable and the reload that follows it, it still says "enabled".
+    /// `None` for a unit without a file (transient, not found).
+    async fn unit_file_state(&self, unit: &str) -> Option<String> {
+        self.manager("GetUnitFileState", &(unit,))
+            .await
+            .ok()?
+            .body()
+            .deserialize::<String>()
+            .ok()
+    }
+
     pub async fn unit_state(&self, unit: &str) -> Result<UnitState, ResourceError> {
         let path = self.unit_path(unit).await?;
         let properties = self
@@ -117,7 +131,10 @@ impl Systemd {
             load_state: text("LoadState"),
             active_state: text("ActiveState"),
             sub_state: text("SubState"),
-            unit_file_state: text("UnitFileState"),
+            unit_file_state: self
+                .unit_file_state(unit)
+                .await
+                .unwrap_or_else(|| text("UnitFileState")),
             need_daemon_reload: properties
                 .get("NeedDaemonReload")
                 .and_then(|value| bool::try_from(value.clone()).ok())
