@@ -139,8 +139,9 @@ struct Evaluator {
 
 impl Evaluator {
     fn run(&mut self, watches: Vec<mcl_compiler::function::Watch>, woken: mpsc::Receiver<Wake>) {
-        let mut reactive = ReactiveWatches::start(watches, self.wake.clone());
+        let mut reactive = self.start_watches(watches);
         self.watch_program_files();
+        self.reload_if_edited_unwatched();
         loop {
             let mut reload = match woken.recv() {
                 Ok(Wake::Input) => false,
@@ -189,7 +190,7 @@ impl Evaluator {
                     }
                     remember_store_watches(&self.store_watches, &evaluation.watches);
                     if reactive.watches() != evaluation.watches.as_slice() {
-                        reactive = ReactiveWatches::start(evaluation.watches, self.wake.clone());
+                        reactive = self.start_watches(evaluation.watches);
                     }
                 }
                 Err(diagnostics) => {
@@ -199,6 +200,40 @@ impl Evaluator {
                     );
                 }
             }
+        }
+    }
+
+    /// Starts watching what an evaluation read. A file it read may have
+    /// changed before its watch began (the first graph runs while this
+    /// thread starts): one more evaluation reads it as it is now, and
+    /// changes only what differs.
+    fn start_watches(&self, watches: Vec<Watch>) -> ReactiveWatches {
+        let reads_files = watches.iter().any(|watch| matches!(watch, Watch::File(_)));
+        let reactive = ReactiveWatches::start(watches, self.wake.clone());
+        if reads_files {
+            let _ = self.wake.send(Wake::Input);
+        }
+        reactive
+    }
+
+    /// Asks for a reload if a file of the program differs from what was
+    /// compiled: it was edited before its watch began.
+    fn reload_if_edited_unwatched(&self) {
+        if self.reload.is_none() {
+            return;
+        }
+        let edited = self.program.files().into_iter().any(|name| {
+            let compiled = self
+                .sources
+                .files()
+                .find(|(_, file)| file.name() == name)
+                .map(|(_, file)| file.text());
+            compiled.is_some_and(|compiled| {
+                std::fs::read_to_string(name).map_or(true, |now| now != compiled)
+            })
+        });
+        if edited {
+            let _ = self.wake.send(Wake::Reload);
         }
     }
 
