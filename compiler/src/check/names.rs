@@ -162,9 +162,11 @@ impl<'a> Checker<'a> {
                 }
                 None => found,
             };
+            // A binding of the body's own shadows the parameter, as upstream.
             instance
                 .binds
-                .insert(param.name.name.clone(), Slot::done(&param.name, ty));
+                .entry(param.name.name.clone())
+                .or_insert_with(|| Slot::done(&param.name, ty));
         }
         let instance = self.keep(instance);
         self.check_block(&instance, &class.body.stmts);

@@ -156,9 +156,11 @@ impl EvalCore {
         );
         instance.adopt_nested_classes(&definition, &class.name.name);
         for (param, value) in class.params.iter().flatten().zip(values) {
+            // A binding of the body's own shadows the parameter, as upstream.
             instance
                 .binds
-                .insert(param.name.name.clone(), Slot::done(&param.name, Ok(value)));
+                .entry(param.name.name.clone())
+                .or_insert_with(|| Slot::done(&param.name, Ok(value)));
         }
         let instance = self.keep(instance);
         let result = self.run_block(&instance, &class.body.stmts);
